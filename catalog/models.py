@@ -1,0 +1,157 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentType(models.Model):
+    """A kind of document on the shelves (book, CD, DVD...) and its lending rules."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    reservable_online = models.BooleanField(
+        _("reservable online"),
+        default=True,
+        help_text=_("Patrons can put documents of this type in their click & collect basket."),
+    )
+    loan_days = models.PositiveSmallIntegerField(_("loan period (days)"), default=21)
+    quarantine_days = models.PositiveSmallIntegerField(
+        _("quarantine after return (days)"),
+        default=0,
+        help_text=_("Days a returned copy stays off the shelf before it can be lent again."),
+    )
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(loan_days__gte=1),
+                name="document_type_loan_days_positive",
+                violation_error_message=_("The loan period must be at least one day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarantine_days__gte=0),
+                name="document_type_quarantine_days_not_negative",
+                violation_error_message=_("The quarantine cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return self.name_en if translation.get_language() == "en" else self.name_fr
+
+
+class Record(models.Model):
+    """A bibliographic record (notice): the work as catalogued, whatever its copies."""
+
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=64,
+        unique=True,
+        help_text=_("The record's number in the library system, used to keep imports in step."),
+    )
+    document_type = models.ForeignKey(
+        DocumentType,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("document type"),
+    )
+    title = models.CharField(_("title"), max_length=500)
+    creators = models.CharField(_("creators"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=3, blank=True, help_text=_("ISO 639-2 code, e.g. fre, eng.")
+    )
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
+    ean = models.CharField(_("EAN"), max_length=13, blank=True, db_index=True)
+    subjects = models.TextField(_("subjects"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="record_title_not_empty",
+                violation_error_message=_("A record needs a title."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__lte=2100),
+                name="record_year_plausible",
+                violation_error_message=_("The year is not plausible."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("on the shelf")
+    HELD = "held", _("held for an order")
+    ON_LOAN = "on_loan", _("on loan")
+    QUARANTINE = "quarantine", _("in quarantine")
+    UNAVAILABLE = "unavailable", _("unavailable")
+
+
+class Item(models.Model):
+    """One physical copy of a record, on the shelves of one branch."""
+
+    Status = ItemStatus
+
+    barcode = models.CharField(
+        _("barcode"),
+        max_length=32,
+        unique=True,
+        error_messages={"unique": _("A copy with this barcode already exists.")},
+    )
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="items", verbose_name=_("record")
+    )
+    branch = models.ForeignKey(
+        "branches.Branch",
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("branch"),
+    )
+    call_number = models.CharField(_("call number"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ItemStatus, default=ItemStatus.AVAILABLE
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
+        ordering = ["branch", "call_number", "barcode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in ItemStatus]),
+                name="item_status_valid",
+                violation_error_message=_("Unknown copy status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(barcode=""),
+                name="item_barcode_not_empty",
+                violation_error_message=_("A copy needs a barcode."),
+            ),
+        ]
+        indexes = [
+            # Availability of a record at a branch: the hot query of submission.
+            models.Index(fields=["record", "branch", "status"], name="item_record_branch_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.barcode} · {self.record}"

@@ -1,0 +1,54 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from branches.models import Branch
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def home(request):
+    """Explain the service and list the branches that take orders."""
+    branches = Branch.objects.click_and_collect().only("name", "address", "postcode", "city")
+    return render(request, "home.html", {"branches": branches})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        return False
+
+
+def _broker_ok() -> bool:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        logger.exception("Health check: broker unreachable")
+        return False
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Report whether the database and, when configured, the broker answer."""
+    checks = {"database": "ok" if _database_ok() else "down"}
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "ok" if _broker_ok() else "down"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,1 @@
+# The Notification outbox arrives with the lifecycle (see DESIGN.md).
