@@ -1,0 +1,129 @@
+"""factory-boy factories for every model; tests build their data with these."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from branches.models import Branch, Closure, OpeningHours
+from catalog.models import DocumentType, Item, Record
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"branch-{n}")
+    name = factory.Sequence(lambda n: f"Médiathèque {n}")
+    address = "26 esplanade Nathalie Sarraute"
+    postcode = "75018"
+    city = "Paris"
+    latitude = Decimal("48.889950")
+    longitude = Decimal("2.359870")
+    click_and_collect_enabled = True
+    processing_hours = 24
+    pickup_days = 10
+
+    @factory.post_generation
+    def hours(self, create, extracted, **kwargs):
+        """Open Tuesday to Saturday 10:00-19:00 unless `hours=[(weekday, "HH:MM", "HH:MM")...]`."""
+        if not create:
+            return
+        spec = extracted if extracted is not None else [(d, "10:00", "19:00") for d in range(1, 6)]
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                branch=self,
+                weekday=weekday,
+                opens_at=datetime.time.fromisoformat(opens),
+                closes_at=datetime.time.fromisoformat(closes),
+            )
+            for weekday, opens, closes in spec
+        )
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    branch = factory.SubFactory(BranchFactory, hours=[])
+    weekday = 1
+    opens_at = datetime.time(10)
+    closes_at = datetime.time(19)
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    branch = factory.SubFactory(BranchFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.SelfAttribute("starts_on")
+    reason = "Inventaire"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A patron with a valid membership."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    card_number = factory.Sequence(lambda n: f"2{n:09d}")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.LazyAttribute(lambda u: f"{u.card_number}@example.org")
+    membership_expires_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=365)
+    )
+    preferred_language = "fr"
+    password = factory.django.Password("correct horse battery")
+
+
+PatronFactory = UserFactory
+
+
+class StaffFactory(UserFactory):
+    card_number = factory.Sequence(lambda n: f"S{n:06d}")
+    is_staff = True
+    membership_expires_on = None
+
+
+class DocumentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentType
+        django_get_or_create = ("code",)
+
+    code = "book"
+    name_fr = "Livre"
+    name_en = "Book"
+    reservable_online = True
+    loan_days = 21
+    quarantine_days = 3
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Record
+
+    identifier = factory.Sequence(lambda n: f"rec-{n}")
+    document_type = factory.SubFactory(DocumentTypeFactory)
+    title = factory.Sequence(lambda n: f"Max et Lili, tome {n}")
+    creators = "Saint-Mars, Dominique de"
+    publisher = "Calligram"
+    year = 2005
+    language = "fre"
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    barcode = factory.Sequence(lambda n: f"C{n:011d}")
+    record = factory.SubFactory(RecordFactory)
+    branch = factory.SubFactory(BranchFactory)
+    call_number = "BD SAI"
+    status = Item.Status.AVAILABLE
