@@ -2,10 +2,17 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    """Hash passwords quickly and serve static files without a manifest in tests."""
+def _test_settings(settings):
+    """Hash passwords quickly, serve plain static files and plain HTTP in tests.
+
+    The suite runs with production settings (DEBUG off); these are the few
+    that only make sense behind a real HTTPS proxy with collected static files.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
