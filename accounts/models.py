@@ -105,9 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["last_name", "first_name", "card_number"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(card_number=""), name="user_card_number_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(card_number=""), name="user_card_number_not_empty"),
             models.CheckConstraint(
                 condition=Q(preferred_language__in=[code for code, _name in settings.LANGUAGES]),
                 name="user_preferred_language_valid",

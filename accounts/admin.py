@@ -1,0 +1,114 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class MembershipFilter(admin.SimpleListFilter):
+    title = _("membership")
+    parameter_name = "membership"
+
+    def lookups(self, request, model_admin):
+        return [("valid", _("valid")), ("expired", _("expired")), ("none", _("none (staff)"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "valid":
+            return queryset.filter(membership_expires_on__gte=today)
+        if self.value() == "expired":
+            return queryset.filter(membership_expires_on__lt=today)
+        if self.value() == "none":
+            return queryset.filter(membership_expires_on__isnull=True)
+        return queryset
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("card_number",)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = (
+        "card_number",
+        "last_name",
+        "first_name",
+        "email",
+        "home_branch",
+        "membership_expires_on",
+        "has_valid_membership",
+        "is_staff",
+    )
+    list_filter = (
+        MembershipFilter,
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+        "preferred_language",
+        ("home_branch", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("home_branch",)
+    search_fields = ("=card_number", "last_name", "first_name", "email")
+    ordering = ("last_name", "first_name", "card_number")
+    autocomplete_fields = ("home_branch",)
+    filter_horizontal = ("branches", "groups", "user_permissions")
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("card_number", "password")}),
+        (
+            _("Patron"),
+            {
+                "fields": (
+                    ("first_name", "last_name"),
+                    ("email", "phone"),
+                    "membership_expires_on",
+                    "home_branch",
+                    "preferred_language",
+                )
+            },
+        ),
+        (
+            _("Staff"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "branches", "groups"),
+                "classes": ("collapse",),
+            },
+        ),
+        (
+            _("Permissions"),
+            {"fields": ("user_permissions",), "classes": ("collapse",)},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "card_number",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(boolean=True, description=_("membership valid"))
+    def has_valid_membership(self, obj: User) -> bool:
+        return obj.has_valid_membership()

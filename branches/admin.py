@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, Closure, OpeningHours
+
+
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """Refuse intervals of one weekday that overlap, which no calendar could read."""
+
+    def clean(self):
+        super().clean()
+        intervals: dict[int, list[tuple]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if (
+                not data
+                or data.get("DELETE")
+                or not all(
+                    data.get(key) is not None for key in ("weekday", "opens_at", "closes_at")
+                )
+            ):
+                continue
+            intervals.setdefault(data["weekday"], []).append((data["opens_at"], data["closes_at"]))
+        for weekday, day_intervals in intervals.items():
+            day_intervals.sort()
+            for (_opens, closes), (next_opens, _closes) in zip(
+                day_intervals, day_intervals[1:], strict=False
+            ):
+                if next_opens < closes:
+                    raise ValidationError(
+                        _("The opening hours of %(day)s overlap."),
+                        params={"day": OpeningHours.Weekday(weekday).label},
+                        code="overlap",
+                    )
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    formset = OpeningHoursFormSet
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+    ordering = ("-starts_on",)
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "postcode",
+        "click_and_collect_enabled",
+        "accepts_phone_orders",
+        "accepts_email_orders",
+        "processing_hours",
+        "pickup_days",
+    )
+    list_editable = ("click_and_collect_enabled",)
+    list_filter = (
+        "click_and_collect_enabled",
+        "accepts_phone_orders",
+        "accepts_email_orders",
+        "processing_hours",
+        "city",
+    )
+    search_fields = ("name", "code", "postcode", "address")
+    prepopulated_fields = {"code": ("name",)}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = (OpeningHoursInline, ClosureInline)
+    fieldsets = (
+        (None, {"fields": ("name", "code")}),
+        (
+            _("Address"),
+            {"fields": ("address", ("postcode", "city"), ("latitude", "longitude"))},
+        ),
+        (_("Contact"), {"fields": (("phone", "email"), "website")}),
+        (
+            _("Click & collect"),
+            {
+                "fields": (
+                    "click_and_collect_enabled",
+                    ("accepts_phone_orders", "accepts_email_orders"),
+                    ("processing_hours", "pickup_days"),
+                )
+            },
+        ),
+    )
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ("branch", "starts_on", "ends_on", "reason")
+    list_filter = (("branch", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("branch__name", "reason")
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ("branch",)
+    list_select_related = ("branch",)
