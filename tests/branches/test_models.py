@@ -41,9 +41,10 @@ def test_opening_hours_validation_explains_the_problem():
         branch=BranchFactory(hours=[]), opens_at=datetime.time(18), closes_at=datetime.time(10)
     )
 
-    with pytest.raises(ValidationError) as excinfo:
-        hours.full_clean()
-    assert "The closing time must be after the opening time." in excinfo.value.messages
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            hours.full_clean()
+        assert "The closing time must be after the opening time." in excinfo.value.messages
 
 
 def test_weekday_outside_monday_to_sunday_is_refused():
