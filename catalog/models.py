@@ -70,8 +70,8 @@ class Record(models.Model):
     language = models.CharField(
         _("language"), max_length=3, blank=True, help_text=_("ISO 639-2 code, e.g. fre, eng.")
     )
-    isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
-    ean = models.CharField(_("EAN"), max_length=13, blank=True, db_index=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    ean = models.CharField(_("EAN"), max_length=13, blank=True)
     subjects = models.TextField(_("subjects"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -92,6 +92,11 @@ class Record(models.Model):
                 name="record_year_plausible",
                 violation_error_message=_("The year is not plausible."),
             ),
+        ]
+        # Plain b-tree indexes: identifiers are matched exactly, never with LIKE.
+        indexes = [
+            models.Index(fields=["isbn"], name="record_isbn"),
+            models.Index(fields=["ean"], name="record_ean"),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +123,12 @@ class Item(models.Model):
         error_messages={"unique": _("A copy with this barcode already exists.")},
     )
     record = models.ForeignKey(
-        Record, on_delete=models.CASCADE, related_name="items", verbose_name=_("record")
+        Record,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("record"),
+        # The (record, branch, status) index below serves lookups by record.
+        db_index=False,
     )
     branch = models.ForeignKey(
         "branches.Branch",

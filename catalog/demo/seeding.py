@@ -1,0 +1,144 @@
+"""Fill an empty database with the demo network, or wipe the demo data first."""
+
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from branches.models import Branch, Closure, OpeningHours
+from catalog.models import DocumentType, Item, Record
+
+from . import branches as demo_branches
+from . import catalogue, people, sources
+from .bulk_load import Progress, load_rows, reset_sequences
+
+DOCUMENT_TYPES = (
+    # code, French name, English name, loan days, quarantine days
+    (sources.BOOK, "Livre", "Book", 21, 3),
+    (sources.CD, "CD", "CD", 21, 3),
+    # Films go out for two weeks, as in most French public libraries.
+    (sources.DVD, "DVD", "DVD", 14, 3),
+)
+
+
+@dataclass
+class SeedSummary:
+    """What the seed created, for the operator."""
+
+    branches: int = 0
+    click_and_collect_branches: int = 0
+    branches_with_default_hours: list[str] = field(default_factory=list)
+    real_records: int = 0
+    records: int = 0
+    records_seconds: float = 0.0
+    copies: int = 0
+    copies_seconds: float = 0.0
+    patrons: int = 0
+    logins: list[people.Login] = field(default_factory=list)
+
+
+def database_has_data() -> bool:
+    """Return whether any branch, record or user exists."""
+    return Branch.objects.exists() or Record.objects.exists() or User.objects.exists()
+
+
+def wipe_demo_data() -> None:
+    """Delete the catalogue, the branches and the users (and what refers to them)."""
+    wiped = (Item, Record, OpeningHours, Closure, Branch, User)
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in wiped)
+        with connection.cursor() as cursor:
+            # TRUNCATE refuses tables with foreign-key checks still pending in the
+            # transaction (rows written earlier in it, as in tests): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # CASCADE also empties the tables that point at these (orders, audit...).
+            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        return
+    for model in wiped:
+        model.objects.all().delete()
+
+
+def seed_demo(
+    *,
+    records: int | None,
+    copies: int,
+    patrons: int,
+    seed: int,
+    batch_size: int,
+    progress: Progress | None = None,
+) -> SeedSummary:
+    """Create the branches, document types, catalogue, copies and people.
+
+    ``records`` None means every real record once. The database must hold no
+    branch, record or user; the caller owns the transaction.
+    """
+    now = timezone.now()
+    summary = SeedSummary()
+
+    specs = demo_branches.read_lending_branches()
+    branches = demo_branches.create_branches(specs)
+    summary.branches = len(branches)
+    summary.click_and_collect_branches = sum(spec.click_and_collect_enabled for spec in specs)
+    summary.branches_with_default_hours = [spec.name for spec in specs if spec.hours_are_default]
+
+    type_ids = create_document_types()
+    real = sources.read_real_records()
+    summary.real_records = len(real)
+    count = len(real) if records is None else records
+
+    started = time.perf_counter()
+    summary.records = load_rows(
+        Record,
+        catalogue.RECORD_COLUMNS,
+        catalogue.record_rows(real, count, document_type_ids=type_ids, timestamp=now),
+        batch_size=batch_size,
+        progress=progress,
+        label="records",
+    )
+    summary.records_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    summary.copies = load_rows(
+        Item,
+        catalogue.ITEM_COLUMNS,
+        catalogue.item_rows(
+            real,
+            count,
+            branch_ids=[branch.pk for branch in branches],
+            copies=copies,
+            seed=seed,
+            timestamp=now,
+        ),
+        batch_size=batch_size,
+        progress=progress,
+        label="copies",
+    )
+    summary.copies_seconds = time.perf_counter() - started
+    reset_sequences(Record, Item)
+
+    today = timezone.localdate(now)
+    summary.logins = people.create_staff(branches)
+    summary.logins += people.create_patrons(
+        patrons, branches=branches, seed=seed, today=today, batch_size=batch_size
+    )
+    summary.patrons = patrons
+    return summary
+
+
+def create_document_types() -> dict[str, int]:
+    """Create or update the seeded document types; return their ids by code."""
+    ids = {}
+    for code, name_fr, name_en, loan_days, quarantine_days in DOCUMENT_TYPES:
+        document_type, _created = DocumentType.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_fr": name_fr,
+                "name_en": name_en,
+                "reservable_online": True,
+                "loan_days": loan_days,
+                "quarantine_days": quarantine_days,
+            },
+        )
+        ids[code] = document_type.pk
+    return ids
