@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,10 @@ class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     formset = OpeningHoursFormSet
     extra = 0
+    # Librarians write "10:00", not "10:00:00".
+    formfield_overrides = {
+        models.TimeField: {"widget": widgets.AdminTimeWidget(format="%H:%M")},
+    }
 
 
 class ClosureInline(admin.TabularInline):

@@ -178,6 +178,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # runserver already says this once on its own.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }
 
 # The product --------------------------------------------------------------------

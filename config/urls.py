@@ -1,8 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
+
+admin.site.site_header = settings.NETWORK_NAME
+admin.site.site_title = settings.NETWORK_NAME
+admin.site.index_title = _("Click & collect administration")
 
 urlpatterns = [
     path("", views.home, name="home"),

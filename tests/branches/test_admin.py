@@ -115,3 +115,20 @@ def test_changelist_lists_and_searches_branches(admin_client):
 
     assert response.status_code == 200
     assert [b.name for b in response.context["cl"].result_list] == ["Médiathèque Françoise Sagan"]
+
+
+def test_opening_hours_are_shown_without_seconds(admin_client):
+    branch = BranchFactory(hours=[(1, "10:00", "19:00")])
+
+    response = admin_client.get(f"/admin/branches/branch/{branch.pk}/change/")
+
+    content = response.content.decode()
+    assert 'value="10:00"' in content
+    assert 'value="10:00:00"' not in content
+
+
+def test_admin_is_titled_with_the_network_name(admin_client, settings):
+    response = admin_client.get("/admin/")
+
+    assert settings.NETWORK_NAME in response.content.decode()
+    assert "Django" not in response.context["site_header"]
