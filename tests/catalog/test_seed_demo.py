@@ -30,7 +30,7 @@ SCO_FILE = "shakespeare_and_co_books.csv"
 def seed(**options) -> str:
     """Run the command with the given options; return what it printed."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out, **options)
+    call_command("seed_demo", stdout=out, **{"interactive": False, **options})
     return out.getvalue()
 
 
@@ -488,6 +488,24 @@ class TestSafety:
         assert Branch.objects.count() == 57
         assert not User.objects.filter(card_number="99999999").exists()
         assert User.objects.count() == 2 + 3
+
+    def test_force_asks_before_deleting_and_a_no_keeps_everything(self, seeded, monkeypatch):
+        questions = []
+        monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or "no")
+        before = (Record.objects.count(), Item.objects.count(), User.objects.count())
+
+        with pytest.raises(CommandError, match="nothing was deleted"):
+            seed(force=True, interactive=True, records=40)
+
+        assert "deletes every branch, record, copy and user" in questions[0]
+        assert (Record.objects.count(), Item.objects.count(), User.objects.count()) == before
+
+    def test_force_goes_ahead_after_a_yes(self, seeded, monkeypatch):
+        monkeypatch.setattr("builtins.input", lambda question: "yes")
+
+        seed(force=True, interactive=True, records=40, patrons=1)
+
+        assert Record.objects.count() == 40
 
     def test_if_empty_leaves_a_database_with_data_alone(self, seeded):
         before = (Record.objects.count(), Item.objects.count(), User.objects.count())

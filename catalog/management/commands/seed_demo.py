@@ -3,7 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from catalog.demo import people
@@ -43,6 +43,13 @@ class Command(BaseCommand):
             default=5000,
             help="Rows per INSERT batch on SQLite, and between progress checks (default: 5000).",
         )
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="With --force, do not ask for confirmation before deleting.",
+        )
         emptiness = parser.add_mutually_exclusive_group()
         emptiness.add_argument(
             "--force",
@@ -67,6 +74,8 @@ class Command(BaseCommand):
                 "Run with --force to delete them and seed again, "
                 "or with --if-empty to leave a non-empty database alone."
             )
+        if has_data and options["interactive"]:
+            self._confirm_wipe()
         self._last_report = started = time.perf_counter()
         try:
             with transaction.atomic():
@@ -87,6 +96,17 @@ class Command(BaseCommand):
         except ProtectedError as error:
             raise CommandError(f"Cannot delete the existing data: {error.args[0]}") from error
         self._print_summary(summary, committed - started, committed - loaded)
+
+    def _confirm_wipe(self) -> None:
+        """Ask before --force deletes a database's users and catalogue, as `flush` does."""
+        name = connection.settings_dict["NAME"]
+        answer = input(
+            f"This deletes every branch, record, copy and user of the database {name!r}, "
+            "and everything that refers to them (orders, loans...).\n"
+            "Type 'yes' to continue, or 'no' to cancel: "
+        )
+        if answer.strip().lower() != "yes":
+            raise CommandError("Seed cancelled: nothing was deleted.")
 
     def _check_numbers(self, options) -> None:
         records = options["records"]
