@@ -1,1 +1,80 @@
-# The Notification outbox arrives with the lifecycle (see DESIGN.md).
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    DELIVERED = "delivered", _("delivered")
+    BOUNCED = "bounced", _("bounced")
+
+
+class Notification(models.Model):
+    """One e-mail to send, written in the same transaction as the change it tells about."""
+
+    Status = NotificationStatus
+
+    kind = models.CharField(_("kind"), max_length=64)
+    dedup_key = models.CharField(
+        _("deduplication key"),
+        max_length=200,
+        unique=True,
+        help_text=_("One e-mail per event: a second one with the same key is never created."),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    to_email = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    # What the e-mail is about (an order...), without this app knowing its model.
+    about_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    status = models.CharField(
+        _("status"), max_length=12, choices=NotificationStatus, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=NotificationStatus.values),
+                name="notification_status_valid",
+            ),
+        ]
+        indexes = [
+            # The sweeper's query: rows still queued after a while.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="queued"),
+                name="notification_queued",
+            ),
+            models.Index(fields=["about_type", "about_id"], name="notification_about"),
+            models.Index(fields=["provider_message_id"], name="notification_provider_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_email}"

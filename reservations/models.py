@@ -1,2 +1,287 @@
-# Reservation, ReservationLine, Loan and ExtensionCampaign arrive with the
-# lifecycle (see DESIGN.md, "Lifecycle").
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Crockford-like alphabet without look-alikes (0/O, 1/I/L), easy to read over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """Return a short public order reference such as CC-7K3Q9."""
+    return "CC-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+class ReservationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    PREPARING = "preparing", _("being prepared")
+    READY = "ready", _("ready for pickup")
+    COLLECTED = "collected", _("collected")
+    CANCELLED = "cancelled", _("cancelled")
+    EXPIRED = "expired", _("expired")
+
+
+# Orders that still hold copies and count towards the patron's cap.
+ACTIVE_STATUSES = (
+    ReservationStatus.SUBMITTED,
+    ReservationStatus.PREPARING,
+    ReservationStatus.READY,
+)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+
+
+class ReservationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Reservation(models.Model):
+    """An order: documents a patron will collect at one branch."""
+
+    Status = ReservationStatus
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    patron = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("patron"),
+    )
+    branch = models.ForeignKey(
+        "branches.Branch",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("pickup branch"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel, default=Channel.WEB)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ReservationStatus,
+        default=ReservationStatus.SUBMITTED,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+        help_text=_("The member of staff who took a phone or e-mail order."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    processing_deadline = models.DateTimeField(_("to prepare by"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prepared by"),
+    )
+    preparing_at = models.DateTimeField(_("preparation started at"), null=True, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    pickup_deadline = models.DateTimeField(_("to collect by"), null=True, blank=True)
+    reminder_due_at = models.DateTimeField(
+        _("reminder due at"),
+        null=True,
+        blank=True,
+        help_text=_("When to remind the patron: two open days before the pickup deadline."),
+    )
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReservationStatus.values), name="reservation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="reservation_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready")
+                | Q(ready_at__isnull=False, pickup_deadline__isnull=False),
+                name="reservation_ready_has_pickup_deadline",
+            ),
+        ]
+        indexes = [
+            # The librarians' queue: a branch's open orders, oldest deadline first.
+            models.Index(
+                fields=["branch", "status", "processing_deadline"], name="reservation_queue"
+            ),
+            models.Index(fields=["patron", "status"], name="reservation_patron_status"),
+            models.Index(fields=["status", "pickup_deadline"], name="reservation_pickup"),
+            models.Index(fields=["status", "reminder_due_at"], name="reservation_reminder"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class LineStatus(models.TextChoices):
+    ALLOCATED = "allocated", _("to pull from the shelf")
+    PICKED = "picked", _("pulled")
+    UNAVAILABLE = "unavailable", _("unavailable")
+    COLLECTED = "collected", _("handed over")
+    RELEASED = "released", _("back on the shelf")
+
+
+# Lines that hold their copy.
+HOLDING_LINE_STATUSES = (LineStatus.ALLOCATED, LineStatus.PICKED)
+
+
+class ReservationLine(models.Model):
+    """One document of an order and the copy set aside for it."""
+
+    Status = LineStatus
+
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("reservation")
+    )
+    record = models.ForeignKey(
+        "catalog.Record", on_delete=models.PROTECT, related_name="+", verbose_name=_("record")
+    )
+    item = models.ForeignKey(
+        "catalog.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservation_lines",
+        verbose_name=_("copy"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=LineStatus, default=LineStatus.ALLOCATED
+    )
+
+    class Meta:
+        verbose_name = _("reservation line")
+        verbose_name_plural = _("reservation lines")
+        ordering = ["reservation", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=LineStatus.values), name="reservation_line_status_valid"
+            ),
+            # Even a bug elsewhere cannot set one copy aside for two orders.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status__in=HOLDING_LINE_STATUSES),
+                name="reservation_line_one_holding_line_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["reservation", "record"], name="reservation_line_record_once_per_order"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=HOLDING_LINE_STATUSES) | Q(item__isnull=False),
+                name="reservation_line_holding_has_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reservation} · {self.record}"
+
+
+class Loan(models.Model):
+    """A copy lent to a patron, from the desk hand-over to its return."""
+
+    item = models.ForeignKey(
+        "catalog.Item", on_delete=models.PROTECT, related_name="loans", verbose_name=_("copy")
+    )
+    patron = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="loans",
+        verbose_name=_("patron"),
+    )
+    line = models.OneToOneField(
+        ReservationLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loan",
+        verbose_name=_("reservation line"),
+    )
+    out_at = models.DateTimeField(_("lent at"))
+    due_on = models.DateField(_("due on"))
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-out_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(returned_at__isnull=True),
+                name="loan_one_open_loan_per_item",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patron", "returned_at"], name="loan_patron_current"),
+            models.Index(fields=["due_on"], name="loan_due_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.patron}"
+
+
+class AuditEntry(models.Model):
+    """One change of an order, a line or a copy: who, when, what, from which status to which."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=32)
+    reservation = models.ForeignKey(
+        Reservation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("reservation"),
+    )
+    item = models.ForeignKey(
+        "catalog.Item",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("copy"),
+    )
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}→{self.to_status}"
