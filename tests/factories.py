@@ -9,6 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from branches.models import Branch, Closure, OpeningHours
 from catalog.models import DocumentType, Item, Record
+from notifications.models import Notification
+from reservations.models import Loan, Reservation, ReservationLine
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -127,3 +129,51 @@ class ItemFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     call_number = "BD SAI"
     status = Item.Status.AVAILABLE
+
+
+class ReservationFactory(factory.django.DjangoModelFactory):
+    """An order as stored; tests of rules go through reservations.services instead."""
+
+    class Meta:
+        model = Reservation
+
+    patron = factory.SubFactory(PatronFactory)
+    branch = factory.SubFactory(BranchFactory)
+    submitted_at = factory.LazyFunction(timezone.now)
+    processing_deadline = factory.LazyAttribute(
+        lambda r: r.submitted_at + datetime.timedelta(hours=24)
+    )
+
+
+class ReservationLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReservationLine
+
+    reservation = factory.SubFactory(ReservationFactory)
+    item = factory.SubFactory(
+        ItemFactory, branch=factory.SelfAttribute("..reservation.branch"), status="held"
+    )
+    record = factory.SelfAttribute("item.record")
+
+
+class LoanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Loan
+
+    item = factory.SubFactory(ItemFactory, status="on_loan")
+    patron = factory.SubFactory(PatronFactory)
+    out_at = factory.LazyFunction(timezone.now)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    kind = "reservation_received"
+    dedup_key = factory.Sequence(lambda n: f"test:{n}")
+    recipient = factory.SubFactory(PatronFactory)
+    to_email = factory.SelfAttribute("recipient.email")
+    language = "fr"
+    subject = "Votre commande est bien reçue"
+    body_text = "Bonjour"
