@@ -142,6 +142,8 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+if "EMAIL_FILE_PATH" in os.environ:
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Click & collect <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
@@ -156,7 +158,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-reservations": {
+        "task": "reservations.tasks.expire_overdue_reservations",
+        "schedule": 15 * 60,
+    },
+    "send-pickup-reminders": {
+        "task": "reservations.tasks.send_pickup_reminders",
+        "schedule": 15 * 60,
+    },
+    "release-quarantined-items": {
+        "task": "reservations.tasks.release_quarantined_items",
+        "schedule": 60 * 60,
+    },
+    # The outbox sweeper: e-mails whose task was lost (broker down, worker crash).
+    "requeue-stale-notifications": {
+        "task": "notifications.tasks.requeue_stale_notifications",
+        "schedule": 60,
+    },
+}
 
 # Security: strict whenever DEBUG is off (checked by `manage.py check --deploy`).
 if not DEBUG:
@@ -184,6 +204,8 @@ LOGGING = {
 
 # The product --------------------------------------------------------------------
 NETWORK_NAME = env("NETWORK_NAME", default="Bibliothèques de Paris")
+# The public address of the site, for the links in e-mails (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MAX_ACTIVE_ITEMS = env.int("MAX_ACTIVE_ITEMS", default=5)
 RECOMMENDED_RADIUS_KM = env.float("RECOMMENDED_RADIUS_KM", default=1.0)
 DEFAULT_PROCESSING_HOURS = env.int("DEFAULT_PROCESSING_HOURS", default=48)

@@ -17,4 +17,6 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # Delivery webhooks of the e-mail provider (authenticated by ANYMAIL_WEBHOOK_SECRET).
+    path("anymail/", include("anymail.urls")),
 ]
