@@ -146,6 +146,8 @@ if "EMAIL_FILE_PATH" in os.environ:
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Click & collect <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Seconds before an SMTP call gives up: the worker holds the notification's row lock meanwhile.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: a Redis broker when configured, otherwise tasks run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
@@ -175,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-notifications": {
         "task": "notifications.tasks.requeue_stale_notifications",
         "schedule": 60,
+        # Runs left in the queue while no worker is up are useless: the next one does it.
+        "options": {"expires": 55},
     },
 }
 
@@ -206,6 +210,8 @@ LOGGING = {
 NETWORK_NAME = env("NETWORK_NAME", default="Bibliothèques de Paris")
 # The public address of the site, for the links in e-mails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A notification still queued this long after its last change is published again.
+NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60)
 MAX_ACTIVE_ITEMS = env.int("MAX_ACTIVE_ITEMS", default=5)
 RECOMMENDED_RADIUS_KM = env.float("RECOMMENDED_RADIUS_KM", default=1.0)
 DEFAULT_PROCESSING_HOURS = env.int("DEFAULT_PROCESSING_HOURS", default=48)

@@ -1,0 +1,330 @@
+"""The outbox: queue a notification with the change it tells about, send it once.
+
+Every change of state elsewhere calls `queue_notification` inside its own
+transaction. The row is the source of truth; the Celery task that sends it is
+only a wake-up call, published after commit. If the broker is down or a worker
+dies, the row stays `queued` and `requeue_stale_notifications` publishes it
+again; duplicated wake-ups are harmless because sending locks the row and
+re-checks its status (see `send_queued_notification`).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Notification
+from .rendering import render_email
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+# Attempts in all (the first one included) before a notification is `failed`.
+MAX_ATTEMPTS = 5
+# Wait before retry n (n = attempts made so far): 60 s, 120 s, 240 s, 480 s.
+RETRY_BASE_SECONDS = 60
+# A row still queued this long after its last change has lost its task.
+DEFAULT_REQUEUE_AFTER_SECONDS = 60
+REQUEUE_BATCH_SIZE = 500
+
+NO_EMAIL_ADDRESS = "no e-mail address"
+
+
+def queue_notification(
+    *,
+    kind: str,
+    recipient: "User",
+    context: dict,
+    dedup_key: str,
+    about: models.Model | None = None,
+) -> Notification | None:
+    """Render and store the e-mail of `kind` for `recipient`, and send it after commit.
+
+    The templates `emails/<kind>/subject.txt`, `body.txt` and (optional)
+    `body.html` are rendered in the recipient's preferred language with
+    `context` plus `recipient`, `site_url` and `NETWORK_NAME`.
+
+    Call it inside the transaction of the change it tells about. Return None,
+    and change nothing, when a notification with `dedup_key` already exists:
+    one event, one e-mail. A recipient without an e-mail address gets a row
+    that is `failed` at once, so that staff see it in the admin (and can send
+    it again once the address is known).
+    """
+    if Notification.objects.filter(dedup_key=dedup_key).exists():
+        return None
+    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    rendered = render_email(
+        kind=kind,
+        language=language,
+        context={
+            **context,
+            "recipient": recipient,
+            "NETWORK_NAME": settings.NETWORK_NAME,
+            "site_url": getattr(settings, "SITE_URL", "http://127.0.0.1:8000"),
+        },
+    )
+    notification = Notification(
+        kind=kind,
+        dedup_key=dedup_key,
+        recipient=recipient,
+        to_email=recipient.email or "",
+        language=language,
+        subject=rendered.subject[:255],
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+    )
+    if about is not None:
+        notification.about_type = ContentType.objects.get_for_model(about)
+        notification.about_id = about.pk
+    if not notification.to_email:
+        notification.status = Notification.Status.FAILED
+        notification.last_error = NO_EMAIL_ADDRESS
+    try:
+        # A savepoint: a duplicate key (a concurrent transaction queued the
+        # same event first) must not break the caller's transaction.
+        with transaction.atomic():
+            notification.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(dedup_key=dedup_key).exists():
+            return None
+        raise
+    if notification.status == Notification.Status.QUEUED:
+        pk = notification.pk
+        transaction.on_commit(lambda: enqueue_sending(notification_id=pk))
+    return notification
+
+
+def enqueue_sending(*, notification_id: int) -> None:
+    """Publish the task that sends a notification; never raise.
+
+    Runs after commit, inside the caller's request or task: a broker that is
+    down must neither fail it nor block it. The row stays queued and the
+    sweeper publishes it again later.
+    """
+    from .tasks import send_notification
+
+    try:
+        if send_notification.app.conf.task_always_eager:
+            send_notification.apply_async((notification_id,))
+            return
+        # Fail fast when the broker is down: one connection attempt and no
+        # publish retries (kombu would otherwise retry for several seconds
+        # inside the caller's request). The sweeper is the retry.
+        with send_notification.app.pool.acquire(block=True) as connection:
+            connection.ensure_connection(max_retries=0)
+            send_notification.apply_async((notification_id,), connection=connection, retry=False)
+    except Exception:
+        logger.warning(
+            "Could not hand notification %s to Celery; the sweeper will retry.",
+            notification_id,
+            exc_info=True,
+        )
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one sending attempt did."""
+
+    sent: bool
+    notification: Notification | None = None
+    error: Exception | None = None
+    retry_in: int | None = None  # seconds before the next attempt, None when final
+
+
+def send_queued_notification(*, notification_id: int) -> SendResult:
+    """Send a queued notification once, holding its row lock while the e-mail goes out.
+
+    A notification that is no longer queued (already sent, failed, or being
+    sent by another worker right now, so locked) is left alone: the result is
+    `sent=False` with no error. The row lock is held during the SMTP/HTTP call
+    so that no other worker (a redelivered task, the sweeper's copy) can send
+    it at the same time; it is a lock on this one row only, and other workers
+    skip it instead of waiting (`skip_locked`).
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Notification.Status.QUEUED)
+            .first()
+        )
+        if notification is None:
+            return SendResult(sent=False)
+        notification.attempts += 1
+        try:
+            message_id = _send_email(notification)
+        except Exception as exc:
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            final = notification.attempts >= MAX_ATTEMPTS
+            if final:
+                notification.status = Notification.Status.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+            logger.warning(
+                "Notification %s: attempt %s failed%s: %s",
+                notification.pk,
+                notification.attempts,
+                " for the last time" if final else "",
+                exc,
+            )
+            return SendResult(
+                sent=False,
+                notification=notification,
+                error=exc,
+                retry_in=None if final else retry_delay(notification.attempts),
+            )
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.provider_message_id = message_id[:255]
+        notification.last_error = ""
+        notification.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "sent_at",
+                "provider_message_id",
+                "last_error",
+                "updated_at",
+            ]
+        )
+    return SendResult(sent=True, notification=notification)
+
+
+def retry_delay(attempts: int) -> int:
+    """Return the seconds to wait after `attempts` failed attempts (exponential backoff)."""
+    return RETRY_BASE_SECONDS * 2 ** (max(attempts, 1) - 1)
+
+
+def _send_email(notification: Notification) -> str:
+    """Send the stored e-mail with the configured backend; return the provider's id or ''."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+        # A stable Message-ID: should the same e-mail ever go out twice (a
+        # crash between the provider's acceptance and our commit), mail
+        # services and clients that deduplicate by Message-ID show it once.
+        headers={"Message-ID": f"<notification-{notification.pk}@{domain}>"},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    message.send(fail_silently=False)
+    # anymail's backends report the ESP's id of the message (webhooks quote it).
+    message_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+    return "" if message_id is None else str(message_id)
+
+
+def stale_notification_ids(*, older_than_seconds: int | None = None) -> list[int]:
+    """Return the ids of queued notifications whose task was lost (bounded batch, oldest first).
+
+    A row is stale when it has been queued for `older_than_seconds` since its
+    last change, plus, after a failed attempt, the backoff the task is waiting
+    for: the sweeper must not cut retries short.
+    """
+    if older_than_seconds is None:
+        older_than_seconds = getattr(
+            settings, "NOTIFICATION_REQUEUE_AFTER_SECONDS", DEFAULT_REQUEUE_AFTER_SECONDS
+        )
+    now = timezone.now()
+    grace = datetime.timedelta(seconds=older_than_seconds)
+    stale = Q(attempts=0, updated_at__lt=now - grace)
+    for attempts in range(1, MAX_ATTEMPTS):
+        backoff = datetime.timedelta(seconds=retry_delay(attempts))
+        stale |= Q(attempts=attempts, updated_at__lt=now - grace - backoff)
+    return list(
+        Notification.objects.filter(stale, status=Notification.Status.QUEUED)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH_SIZE]
+    )
+
+
+def requeue_stale_notifications(*, older_than_seconds: int | None = None) -> int:
+    """Publish the sending task again for every stale queued notification; return how many."""
+    ids = stale_notification_ids(older_than_seconds=older_than_seconds)
+    for notification_id in ids:
+        enqueue_sending(notification_id=notification_id)
+    if ids:
+        logger.info("Re-queued %s stale notification(s).", len(ids))
+    return len(ids)
+
+
+# What a delivery event from the ESP makes of a notification, and from which
+# statuses: a bounce may follow "delivered" (an asynchronous bounce after the
+# receiving server accepted the message) but nothing comes after a bounce, so
+# a late or out-of-order "delivered" never hides it. Complaints, opens, clicks
+# and deferrals leave the status alone.
+_DELIVERY_TRANSITIONS = {
+    "delivered": (Notification.Status.DELIVERED, [Notification.Status.SENT]),
+    "bounced": (
+        Notification.Status.BOUNCED,
+        [Notification.Status.SENT, Notification.Status.DELIVERED],
+    ),
+    "rejected": (
+        Notification.Status.BOUNCED,
+        [Notification.Status.SENT, Notification.Status.DELIVERED],
+    ),
+    "failed": (
+        Notification.Status.BOUNCED,
+        [Notification.Status.SENT, Notification.Status.DELIVERED],
+    ),
+}
+
+
+def record_delivery_event(
+    *, provider_message_id: str, event_type: str, detail: str = "", esp_name: str = ""
+) -> int:
+    """Move the notification sent as `provider_message_id` to delivered or bounced.
+
+    `event_type` is one of anymail's normalized event types. Return the number
+    of rows changed (0 for an event that changes nothing or an unknown id).
+    """
+    transition = _DELIVERY_TRANSITIONS.get(event_type)
+    if transition is None or not provider_message_id:
+        return 0
+    status, from_statuses = transition
+    changes = {"status": status, "updated_at": timezone.now()}
+    if status == Notification.Status.BOUNCED:
+        changes["last_error"] = f"{esp_name} {event_type}: {detail}".strip(" :")[:2000]
+    # One conditional UPDATE: two events racing cannot move the row backwards.
+    changed = Notification.objects.filter(
+        provider_message_id=provider_message_id, status__in=from_statuses
+    ).update(**changes)
+    if not changed:
+        logger.info("Delivery event %s for %s changed nothing.", event_type, provider_message_id)
+    return changed
+
+
+def send_again(*, notifications: QuerySet[Notification]) -> int:
+    """Queue failed notifications once more, with a fresh set of attempts; return how many.
+
+    A notification stored without an address takes the recipient's current
+    one; one whose recipient still has none stays failed.
+    """
+    queued = []
+    with transaction.atomic():
+        rows = (
+            notifications.filter(status=Notification.Status.FAILED)
+            .select_related("recipient")
+            .select_for_update(of=("self",))
+        )
+        for notification in rows:
+            if not notification.to_email and notification.recipient:
+                notification.to_email = notification.recipient.email
+            if not notification.to_email:
+                continue
+            notification.status = Notification.Status.QUEUED
+            notification.attempts = 0
+            notification.save(update_fields=["to_email", "status", "attempts", "updated_at"])
+            queued.append(notification.pk)
+        for pk in queued:
+            transaction.on_commit(lambda pk=pk: enqueue_sending(notification_id=pk))
+    return len(queued)

@@ -1,0 +1,127 @@
+import base64
+import json
+
+import pytest
+
+from notifications import services
+from notifications.models import Notification
+from tests.factories import NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+MESSAGE_ID = "<202011280930.12345678901@smtp-relay.mailin.fr>"
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "brevo:s3cret"}
+
+
+def post_brevo_event(client, event, *, credentials="brevo:s3cret", **fields):
+    """Post a Brevo transactional webhook call, as Brevo does, to anymail's tracking URL."""
+    payload = {
+        "event": event,
+        "email": "zoe@example.org",
+        "message-id": MESSAGE_ID,
+        "ts_epoch": 1606552200000,
+        "subject": "Vos documents sont prêts",
+        **fields,
+    }
+    return client.post(
+        "/anymail/brevo/tracking/",
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(credentials.encode()).decode(),
+    )
+
+
+def sent_notification(**kwargs):
+    return NotificationFactory(status="sent", provider_message_id=MESSAGE_ID, **kwargs)
+
+
+def test_delivered_event_marks_the_notification_delivered(client):
+    notification = sent_notification()
+
+    response = post_brevo_event(client, "delivered")
+
+    assert response.status_code == 200
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.DELIVERED
+
+
+@pytest.mark.parametrize("event", ["hard_bounce", "soft_bounce", "invalid_email", "blocked"])
+def test_bounce_or_rejection_marks_the_notification_bounced(client, event):
+    notification = sent_notification()
+
+    post_brevo_event(client, event, reason="550 5.1.1 mailbox unavailable")
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.BOUNCED
+    assert "550 5.1.1 mailbox unavailable" in notification.last_error
+
+
+def test_a_bounce_after_delivery_wins(client):
+    notification = sent_notification()
+
+    post_brevo_event(client, "delivered")
+    post_brevo_event(client, "hard_bounce", reason="user unknown")
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.BOUNCED
+
+
+def test_a_late_delivered_never_hides_a_bounce(client):
+    notification = sent_notification()
+
+    post_brevo_event(client, "hard_bounce", reason="user unknown")
+    post_brevo_event(client, "delivered")
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.BOUNCED
+
+
+@pytest.mark.parametrize("event", ["request", "deferred", "opened", "click", "spam"])
+def test_other_events_leave_the_status_alone(client, event):
+    notification = sent_notification()
+
+    post_brevo_event(client, event)
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+
+
+def test_an_event_about_an_unknown_message_is_accepted_and_ignored(client):
+    notification = NotificationFactory(status="sent", provider_message_id="<other@relay>")
+
+    response = post_brevo_event(client, "delivered")
+
+    assert response.status_code == 200
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+
+
+def test_a_wrong_secret_is_refused_and_changes_nothing(client):
+    notification = sent_notification()
+
+    response = post_brevo_event(client, "delivered", credentials="brevo:guess")
+
+    assert response.status_code == 400
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+
+
+def test_delivered_only_moves_a_sent_notification():
+    queued = NotificationFactory(provider_message_id="<a@relay>")
+    failed = NotificationFactory(status="failed", provider_message_id="<b@relay>")
+
+    assert (
+        services.record_delivery_event(provider_message_id="<a@relay>", event_type="delivered") == 0
+    )
+    assert (
+        services.record_delivery_event(provider_message_id="<b@relay>", event_type="bounced") == 0
+    )
+    assert services.record_delivery_event(provider_message_id="", event_type="delivered") == 0
+
+    queued.refresh_from_db()
+    failed.refresh_from_db()
+    assert (queued.status, failed.status) == ("queued", "failed")
