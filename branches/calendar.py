@@ -17,8 +17,10 @@ Semantics (all dates and times are local to the network, ``settings.TIME_ZONE``)
   time (autumn) is its first occurrence, summer time; a non-existent one (the spring-forward gap)
   is read with the winter offset, so 02:30 becomes 03:30 summer time. A start or ready time is
   likewise read as the instant it denotes (an aware 02:30 in the gap is 03:30 summer time).
+- ``open_day_before`` counts back: the Nth open day strictly before a date (the pickup reminder is
+  sent on the second open day before the pickup deadline's day).
 - A branch with no open day within ``HORIZON_DAYS`` consecutive days raises ``NoOpenDayError``
-  rather than searching forever.
+  rather than searching forever, forwards or backwards.
 
 Each deadline costs two queries whatever the number of days skipped: the opening hours (none when
 ``opening_hours`` is prefetched) and the closures in the window the search may reach.
@@ -99,6 +101,14 @@ def pickup_deadline(branch: Branch, ready_at: datetime, days: int | None = None)
     return _aware(datetime.combine(last_day, calendar.closing_times[last_day.weekday()]))
 
 
+def open_day_before(branch: Branch, day: date, count: int) -> date:
+    """Return the `count`-th open day of the branch strictly before `day`."""
+    _check_at_least_one(count, "count")
+    last = day - ONE_DAY
+    calendar = _Calendar.load(branch, last - timedelta(days=count * HORIZON_DAYS), last)
+    return list(islice(calendar.open_days_backwards(last), count))[-1]
+
+
 @dataclass(frozen=True)
 class _Calendar:
     """What decides the open days of one branch between two dates, loaded once."""
@@ -154,6 +164,19 @@ class _Calendar:
                 if closed_in_a_row >= HORIZON_DAYS:
                     raise NoOpenDayError(self.branch)
             day += ONE_DAY
+
+    def open_days_backwards(self, last: date) -> Iterator[date]:
+        """Yield the open days from `last` back in time; raise NoOpenDayError as open_days does."""
+        day, closed_in_a_row = last, 0
+        while True:
+            if self.is_open(day):
+                closed_in_a_row = 0
+                yield day
+            else:
+                closed_in_a_row += 1
+                if closed_in_a_row >= HORIZON_DAYS:
+                    raise NoOpenDayError(self.branch)
+            day -= ONE_DAY
 
 
 @lru_cache(maxsize=32)

@@ -81,3 +81,35 @@ class UnknownBarcode(ReservationError):
 
 class NotOnLoan(ReservationError):
     message = _("The copy %(barcode)s is not on loan.")
+
+
+class NoMembership(ReservationError):
+    message = _(
+        "You have no membership yet. Please join at any library of the network before reserving."
+    )
+
+
+class NotAllowed(ReservationError):
+    message = _("You cannot change order %(reference)s.")
+
+
+class IllegalLineTransition(IllegalTransition):
+    message = _("“%(title)s” is %(status)s: it cannot be %(action)s.")
+
+
+class NotInOrder(ReservationError):
+    message = _("“%(title)s” is not part of order %(reference)s.")
+
+
+class NotFullyPrepared(ReservationError):
+    message = ngettext_lazy(
+        "%(count)d document of order %(reference)s is still to be pulled from the shelf or "
+        "reported missing.",
+        "%(count)d documents of order %(reference)s are still to be pulled from the shelf or "
+        "reported missing.",
+        "count",
+    )
+
+
+class NothingPicked(ReservationError):
+    message = _("No document of order %(reference)s was found on the shelves: cancel it instead.")

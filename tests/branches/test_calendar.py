@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from branches.calendar import (
     NoOpenDayError,
     is_open_day,
+    open_day_before,
     open_days,
     pickup_deadline,
     processing_deadline,
@@ -100,6 +101,35 @@ class TestOpenDays:
     def test_count_must_be_at_least_one(self, branch):
         with pytest.raises(ValueError, match="count"):
             open_days(branch, date(2026, 6, 10), 0)
+
+
+class TestOpenDayBefore:
+    def test_counts_back_from_the_day_before(self, branch):
+        # Saturday 13 June: Friday 12 is the first open day before, Thursday 11 the second.
+        assert open_day_before(branch, date(2026, 6, 13), 1) == date(2026, 6, 12)
+        assert open_day_before(branch, date(2026, 6, 13), 2) == date(2026, 6, 11)
+
+    def test_the_day_itself_never_counts(self, branch):
+        assert open_day_before(branch, date(2026, 6, 10), 1) == date(2026, 6, 9)
+
+    def test_skips_closed_weekdays_holidays_and_closures_backwards(self, branch):
+        ClosureFactory(branch=branch, starts_on=date(2026, 7, 15), ends_on=date(2026, 7, 15))
+
+        # From Thursday 16 July: 15 closed, 14 national day, 13 and 12 closed weekdays.
+        assert open_day_before(branch, date(2026, 7, 16), 1) == date(2026, 7, 11)
+        assert open_day_before(branch, date(2026, 7, 16), 2) == date(2026, 7, 10)
+
+    def test_count_must_be_at_least_one(self, branch):
+        with pytest.raises(ValueError, match="count"):
+            open_day_before(branch, date(2026, 6, 10), 0)
+
+    def test_branch_never_open_raises_instead_of_searching_forever(self):
+        with pytest.raises(NoOpenDayError):
+            open_day_before(BranchFactory(hours=[]), date(2026, 6, 10), 1)
+
+    def test_costs_two_queries(self, branch, django_assert_num_queries):
+        with django_assert_num_queries(2):
+            open_day_before(branch, date(2026, 6, 13), 2)
 
 
 # Processing deadline: ordinary weeks --------------------------------------------------------------
