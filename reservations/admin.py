@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.admin import NotificationInline
+
 from .models import AuditEntry, Loan, Reservation, ReservationLine
 
 
@@ -76,7 +78,7 @@ class ReservationAdmin(admin.ModelAdmin):
     search_fields = ("=reference", "=patron__card_number", "patron__last_name")
     date_hierarchy = "submitted_at"
     show_full_result_count = False
-    inlines = (ReservationLineInline, AuditEntryInline)
+    inlines = (ReservationLineInline, AuditEntryInline, NotificationInline)
     fields = (
         ("reference", "status", "channel"),
         ("patron", "branch"),

@@ -4,7 +4,14 @@ import pytest
 from django.utils import timezone
 
 from reservations.models import AuditEntry
-from tests.factories import LoanFactory, ReservationFactory, ReservationLineFactory
+from reservations.services import submit_reservation
+from tests.factories import (
+    ItemFactory,
+    LoanFactory,
+    PatronFactory,
+    ReservationFactory,
+    ReservationLineFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +55,17 @@ def test_reservation_page_shows_lines_and_audit_trail_read_only(admin_client):
     assert line.item.barcode in content
     assert "submit" in content
     assert 'name="status"' not in content  # nothing to edit by hand
+
+
+def test_reservation_page_shows_the_emails_sent_about_it(admin_client):
+    item = ItemFactory()
+    reservation = submit_reservation(
+        patron=PatronFactory(), branch=item.branch, records=[item.record]
+    )
+
+    response = admin_client.get(f"/admin/reservations/reservation/{reservation.pk}/change/")
+
+    assert "reservation_received" in response.content.decode()
 
 
 def test_orders_cannot_be_added_or_deleted_by_hand(admin_client):
