@@ -88,6 +88,19 @@ class TestReceived:
         expected = "Votre commande" if language == "fr" else "Your order"
         assert subject.startswith(expected)
 
+    def test_a_deadline_at_midnight_reads_as_the_day_before(
+        self, clock, language, patron, branch, shelf
+    ):
+        clock.set(2026, 6, 14, 11, 0)  # a Sunday: the branch (Tuesday-Saturday) is closed
+        order = services.submit_reservation(patron=patron, branch=branch, records=[shelf()])
+
+        body = mail("reservation_received", order.pk).body_text
+
+        # 24 h counted from Tuesday 00:00: ready by the end of Tuesday, not "Wednesday 00:00".
+        expected = {"fr": "mardi 16 juin 2026.", "en": "Tuesday 16 June 2026 at the latest"}
+        assert expected[language] in body
+        assert "00:00" not in body
+
 
 class TestReady:
     @pytest.fixture

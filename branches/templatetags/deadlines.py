@@ -1,0 +1,27 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.filter
+def deadline(value: datetime.datetime | None) -> str:
+    """Format a deadline as people read it, in the network's time zone.
+
+    A deadline at midnight closes the day before ("by Wednesday 2 December"),
+    not the next one at 00:00; any other is given with its time.
+    """
+    if value is None:
+        return ""
+    local = timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
+    if local.time() == datetime.time(0):
+        return formats.date_format(local.date() - datetime.timedelta(days=1), "l j F Y")
+    return gettext("%(date)s at %(time)s") % {
+        "date": formats.date_format(local, "l j F Y"),
+        "time": formats.time_format(local, "H:i"),
+    }
