@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, Closure, OpeningHours
+from .models import Branch, Closure, OpeningHours, PostcodeArea
 
 
 class OpeningHoursFormSet(forms.BaseInlineFormSet):
@@ -106,3 +106,9 @@ class ClosureAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
     autocomplete_fields = ("branch",)
     list_select_related = ("branch",)
+
+
+@admin.register(PostcodeArea)
+class PostcodeAreaAdmin(admin.ModelAdmin):
+    list_display = ("postcode", "label", "latitude", "longitude")
+    search_fields = ("postcode", "label")

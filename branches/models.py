@@ -175,3 +175,38 @@ class Closure(models.Model):
         if self.starts_on == self.ends_on:
             return f"{self.starts_on:%Y-%m-%d}"
         return f"{self.starts_on:%Y-%m-%d} → {self.ends_on:%Y-%m-%d}"
+
+
+class PostcodeArea(models.Model):
+    """Where a postcode lies, so that a patron who types theirs finds the nearest branches."""
+
+    postcode = models.CharField(_("postcode"), max_length=10, unique=True)
+    label = models.CharField(_("name"), max_length=100, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    class Meta:
+        verbose_name = _("postcode area")
+        verbose_name_plural = _("postcode areas")
+        ordering = ["postcode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180)
+                & Q(longitude__lte=180),
+                name="postcode_area_coordinates_range",
+                violation_error_message=_("The coordinates are out of range."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.label}".strip()

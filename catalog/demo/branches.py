@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from branches.models import Branch, OpeningHours
+from branches.models import Branch, OpeningHours, PostcodeArea
 
 from .opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, WeeklyHours, parse_opening_hours
 from .sources import DATA_DIR
@@ -154,3 +154,22 @@ def create_branches(specs: list[BranchSpec]) -> list[Branch]:
         for opens_at, closes_at in intervals
     )
     return branches
+
+
+ARRONDISSEMENTS_FILE = DATA_DIR / "paris_arrondissements.csv"
+
+
+def create_postcode_areas(path: Path = ARRONDISSEMENTS_FILE) -> int:
+    """Load the Paris postcodes with their centroids, for "nearest branch from my postcode"."""
+    with path.open(encoding="utf-8", newline="") as file:
+        areas = [
+            PostcodeArea(
+                postcode=row["postcode"],
+                label=row["official_name"],
+                latitude=Decimal(row["centroid_lat"]),
+                longitude=Decimal(row["centroid_lon"]),
+            )
+            for row in csv.DictReader(file)
+        ]
+    PostcodeArea.objects.bulk_create(areas)
+    return len(areas)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from branches.models import Branch, Closure, OpeningHours
+from branches.models import Branch, Closure, OpeningHours, PostcodeArea
 from catalog.models import DocumentType, Item, Record
 
 from . import branches as demo_branches
@@ -40,13 +40,13 @@ class SeedSummary:
 
 
 def database_has_data() -> bool:
-    """Return whether any branch, record or user exists."""
-    return Branch.objects.exists() or Record.objects.exists() or User.objects.exists()
+    """Return whether any branch, postcode area, record or user exists."""
+    return any(model.objects.exists() for model in (Branch, PostcodeArea, Record, User))
 
 
 def wipe_demo_data() -> None:
     """Delete the catalogue, the branches and the users (and what refers to them)."""
-    wiped = (Item, Record, OpeningHours, Closure, Branch, User)
+    wiped = (Item, Record, OpeningHours, Closure, Branch, PostcodeArea, User)
     if connection.vendor == "postgresql":
         tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in wiped)
         with connection.cursor() as cursor:
@@ -79,6 +79,7 @@ def seed_demo(
 
     specs = demo_branches.read_lending_branches()
     branches = demo_branches.create_branches(specs)
+    demo_branches.create_postcode_areas()
     summary.branches = len(branches)
     summary.click_and_collect_branches = sum(spec.click_and_collect_enabled for spec in specs)
     summary.branches_with_default_hours = [spec.name for spec in specs if spec.hours_are_default]

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from branches.models import Branch
+from branches.models import Branch, PostcodeArea
 from catalog.demo import bulk_load, catalogue, people, seeding, sources
 from catalog.demo.call_numbers import call_number_for
 from catalog.demo.opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, parse_opening_hours
@@ -139,6 +139,13 @@ class TestOpeningHoursParser:
 
 
 class TestBranches:
+    def test_the_paris_postcodes_are_loaded_for_the_nearest_branch(self, seeded):
+        from branches.geo import position_from_postcode
+
+        assert PostcodeArea.objects.count() == 21  # 20 arrondissements, 16e twice
+        position = position_from_postcode("75018")
+        assert position.latitude == pytest.approx(48.8925, abs=0.001)
+
     def test_only_the_lending_libraries_become_branches(self, seeded):
         assert Branch.objects.count() == 57
         for name in HERITAGE_LIBRARIES:
