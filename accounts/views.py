@@ -1,7 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.utils import formats, translation
+from django.utils.translation import gettext
 from django.views import i18n
 
+from .forms import PasswordResetForm
+from .models import User
 from .services import set_preferred_language
 
 
@@ -25,6 +32,11 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else user.preferred_language
+        with translation.override(language):
+            warning = membership_warning(user)
+        if warning:
+            messages.warning(self.request, warning)
         if chosen in dict(settings.LANGUAGES):
             set_preferred_language(user=user, language=chosen)
         else:
@@ -39,3 +51,29 @@ class LoginView(auth_views.LoginView):
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+def membership_warning(user: User) -> str:
+    """Return what a patron who cannot reserve must be told on signing in, or ""."""
+    if user.has_valid_membership():
+        return ""
+    if user.membership_expires_on is None:
+        return gettext(
+            "Your account has no membership: you can still see your orders and loans, but to "
+            "reserve, join at any library of the network."
+        )
+    return gettext(
+        "Your membership ended on %(date)s: you can still see your orders and loans, but to "
+        "reserve, renew it at any library of the network."
+    ) % {"date": formats.date_format(user.membership_expires_on, "j F Y")}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Send a reset link to the e-mail address of an account, pointing at the public site."""
+
+    form_class = PasswordResetForm
+
+    @property
+    def extra_email_context(self):
+        site = urlsplit(settings.SITE_URL)
+        return {"protocol": site.scheme, "domain": site.netloc, "site_name": settings.NETWORK_NAME}

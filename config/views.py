@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from kombu import Connection
 
 from branches.models import Branch
+from branches.selectors import branches_taking_remote_orders, service_facts
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +19,16 @@ def home(request):
     """Explain the service and list the branches that take orders."""
     branches = Branch.objects.click_and_collect().only("name", "address", "postcode", "city")
     return render(request, "home.html", {"branches": branches})
+
+
+@require_safe
+def help_page(request):
+    """Explain click & collect step by step, its rules, and answer the usual questions."""
+    context = {
+        "facts": service_facts(),
+        "remote_order_branches": branches_taking_remote_orders(),
+    }
+    return render(request, "help.html", context)
 
 
 def _database_ok() -> bool:
