@@ -14,8 +14,12 @@ admin.site.index_title = _("Click & collect administration")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("help/", views.help_page, name="help"),
+    path("branches/", include("branches.urls")),
+    path("", include("reservations.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
+    path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
     # Delivery webhooks of the e-mail provider (authenticated by ANYMAIL_WEBHOOK_SECRET).
     path("anymail/", include("anymail.urls")),

@@ -108,11 +108,11 @@ class TestLayout:
 
         assertContains(
             response,
-            '<li class="message message--success" role="status">'
-            "Votre commande CC-7K3Q9 est enregistrée.</li>",
+            '<li class="message message--success"><div role="status">'
+            "Votre commande CC-7K3Q9 est enregistrée.</div></li>",
             html=True,
         )
-        assertContains(response, 'class="message message--error" role="alert"')
+        assertContains(response, '<li class="message message--error"><div role="alert">')
         assertNotContains(client.get("/"), "CC-7K3Q9")
 
     def test_network_name_links_home(self, client, settings):

@@ -1,0 +1,7 @@
+from .basket import Basket
+
+
+def basket(request):
+    """Give every page the number of documents in the basket, for the navigation."""
+    session = getattr(request, "session", None)
+    return {"basket_size": len(Basket(session)) if session is not None else 0}

@@ -1,0 +1,257 @@
+"""Read queries of the patron's pages, planned so that each page makes a constant number of them."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import pgettext_lazy
+
+from branches.geo import Position, by_distance
+from branches.models import Branch, OpeningHours
+from catalog.models import Item, Record
+
+from .models import (
+    ACTIVE_STATUSES,
+    HOLDING_LINE_STATUSES,
+    LineStatus,
+    Loan,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+)
+
+# A line's status as the patron reads it (the model's labels are the librarians').
+PATRON_LINE_STATUS = {
+    LineStatus.ALLOCATED: pgettext_lazy("patron line status", "reserved for you"),
+    LineStatus.PICKED: pgettext_lazy("patron line status", "set aside for you"),
+    LineStatus.UNAVAILABLE: pgettext_lazy("patron line status", "unavailable"),
+    LineStatus.COLLECTED: pgettext_lazy("patron line status", "collected"),
+    LineStatus.RELEASED: pgettext_lazy("patron line status", "back on the shelf"),
+}
+
+# The steps of an order, in the patron's words.
+STEP_LABELS = {
+    ReservationStatus.SUBMITTED: pgettext_lazy("order step", "Received"),
+    ReservationStatus.PREPARING: pgettext_lazy("order step", "Being prepared"),
+    ReservationStatus.READY: pgettext_lazy("order step", "Ready for pickup"),
+    ReservationStatus.COLLECTED: pgettext_lazy("order step", "Collected"),
+    ReservationStatus.CANCELLED: pgettext_lazy("order step", "Cancelled"),
+    ReservationStatus.EXPIRED: pgettext_lazy("order step", "Not collected in time"),
+}
+ORDER_PATH = (
+    ReservationStatus.SUBMITTED,
+    ReservationStatus.PREPARING,
+    ReservationStatus.READY,
+    ReservationStatus.COLLECTED,
+)
+STEP_TIMES = {
+    ReservationStatus.SUBMITTED: "submitted_at",
+    ReservationStatus.PREPARING: "preparing_at",
+    ReservationStatus.READY: "ready_at",
+    ReservationStatus.COLLECTED: "collected_at",
+    ReservationStatus.CANCELLED: "cancelled_at",
+    ReservationStatus.EXPIRED: "expired_at",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    label: str
+    at: datetime.datetime | None
+    # "done", "current" or "todo".
+    state: str
+
+
+# The basket -------------------------------------------------------------------------------------
+
+
+def active_documents(patron) -> tuple[int, dict[int, str]]:
+    """Return how many documents the patron's active orders hold, and their record → reference.
+
+    The count is the one `submit_reservation` enforces: lines still holding a
+    copy, in orders not yet collected, expired or cancelled.
+    """
+    if patron is None or not patron.is_authenticated:
+        return 0, {}
+    lines = list(
+        ReservationLine.objects.filter(
+            reservation__patron=patron,
+            reservation__status__in=ACTIVE_STATUSES,
+            status__in=HOLDING_LINE_STATUSES,
+        )
+        .order_by()
+        .values_list("record_id", "reservation__reference")
+    )
+    return len(lines), dict(lines)
+
+
+def basket_records(record_ids: list[int]) -> list[Record]:
+    """Return the basket's records that can still be reserved online, in the basket's order."""
+    found = (
+        Record.objects.select_related("document_type")
+        .filter(document_type__reservable_online=True)
+        .in_bulk(record_ids)
+    )
+    return [found[pk] for pk in record_ids if pk in found]
+
+
+def record_for_basket(value) -> Record | None:
+    """Return the record a posted id names, or None when it names none."""
+    try:
+        pk = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Record.objects.select_related("document_type").filter(pk=pk).first()
+
+
+def pickup_branches(records: list[Record], position: Position | None) -> list[Branch]:
+    """Return the click & collect branches, nearest first, with what each has of the records.
+
+    Each branch gets `distance_km` (None when the position is unknown: then
+    alphabetical order), `hours_summary` (a compact week, e.g. "Tue–Fri
+    13:00–19:00, Sat 10:00–18:00"), `on_shelf` and `missing` (the records it
+    has, and has not, on the shelf). Three queries whatever the numbers of
+    branches and records: branches, their hours, the copies on the shelf.
+    """
+    branches = list(
+        Branch.objects.click_and_collect()
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at"))
+        )
+        .order_by("name")
+    )
+    shelf: dict[int, set[int]] = defaultdict(set)
+    if records and branches:
+        pairs = (
+            Item.objects.filter(
+                record__in=[record.pk for record in records],
+                status=Item.Status.AVAILABLE,
+                branch__click_and_collect_enabled=True,
+            )
+            .order_by()
+            .values_list("branch_id", "record_id")
+            .distinct()
+        )
+        for branch_id, record_id in pairs:
+            shelf[branch_id].add(record_id)
+    for branch in branches:
+        here = shelf.get(branch.pk, set())
+        branch.on_shelf = [record for record in records if record.pk in here]
+        branch.missing = [record for record in records if record.pk not in here]
+        branch.hours_summary = opening_hours_summary(branch.opening_hours.all())
+    return by_distance(branches, position)
+
+
+def opening_hours_summary(hours) -> str:
+    """Return a week of opening hours in a few words: "Tue–Fri 13:00–19:00, Sat 10:00–18:00".
+
+    Consecutive days with the same hours are merged, a day's intervals are joined
+    by " / ", days with no hours are left out.
+    """
+    days: dict[int, list[str]] = defaultdict(list)
+    for interval in hours:
+        days[interval.weekday].append(f"{interval.opens_at:%H:%M}–{interval.closes_at:%H:%M}")
+    groups: list[tuple[int, int, str]] = []
+    for weekday in range(7):
+        if weekday not in days:
+            continue
+        text = " / ".join(days[weekday])
+        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == text:
+            groups[-1] = (groups[-1][0], weekday, text)
+        else:
+            groups.append((weekday, weekday, text))
+    parts = []
+    for first, last, text in groups:
+        if first == last:
+            span = str(WEEKDAYS_ABBR[first])
+        else:
+            span = f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}"
+        parts.append(f"{span} {text}")
+    return ", ".join(parts)
+
+
+# Orders and loans -------------------------------------------------------------------------------
+
+
+def patron_reservations(patron) -> QuerySet[Reservation]:
+    """Return the patron's orders, newest first, with their branch and lines (two queries)."""
+    return (
+        Reservation.objects.filter(patron=patron)
+        .select_related("branch")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ReservationLine.objects.select_related("record__document_type").order_by(
+                    "record__title", "pk"
+                ),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def patron_reservation(patron, reference: str) -> Reservation | None:
+    """Return one of the patron's orders by its reference, or None (another's is none)."""
+    return patron_reservations(patron).filter(reference=str(reference).strip().upper()[:12]).first()
+
+
+def timeline(reservation: Reservation) -> list[Step]:
+    """Return the steps of the order: those passed with their dates, the current one, the rest."""
+    status = reservation.status
+    if status in ORDER_PATH:
+        reached = ORDER_PATH.index(status)
+        path = ORDER_PATH
+    else:
+        # A cancelled or expired order: the steps it went through, then how it ended.
+        passed = [
+            step
+            for step in ORDER_PATH[:-1]
+            if step == ReservationStatus.SUBMITTED or getattr(reservation, STEP_TIMES[step])
+        ]
+        path = (*passed, status)
+        reached = len(path) - 1
+    return [
+        Step(
+            status=step,
+            label=STEP_LABELS[step],
+            at=getattr(reservation, STEP_TIMES[step]) if index <= reached else None,
+            state="done" if index < reached else "current" if index == reached else "todo",
+        )
+        for index, step in enumerate(path)
+    ]
+
+
+def patron_line_status(line: ReservationLine) -> str:
+    return PATRON_LINE_STATUS.get(line.status, line.get_status_display())
+
+
+def current_loans(patron) -> list[Loan]:
+    """Return the patron's loans not yet returned, the soonest due first, each with `overdue`."""
+    today = timezone.localdate()
+    loans = list(
+        Loan.objects.filter(patron=patron, returned_at__isnull=True)
+        .select_related("item__record__document_type", "item__branch")
+        .order_by("due_on", "item__record__title", "pk")
+    )
+    for loan in loans:
+        loan.overdue = loan.due_on < today
+    return loans
+
+
+# How many returned loans the page recalls, most recent first.
+RETURNED_LOANS_SHOWN = 10
+
+
+def returned_loans(patron) -> QuerySet[Loan]:
+    """Return the patron's most recently returned loans."""
+    return (
+        Loan.objects.filter(patron=patron, returned_at__isnull=False)
+        .select_related("item__record__document_type", "item__branch")
+        .order_by("-returned_at", "-pk")[:RETURNED_LOANS_SHOWN]
+    )

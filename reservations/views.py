@@ -1,0 +1,206 @@
+"""The patron's pages: the basket and its checkout, their orders, their loans."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from branches.geo import position_from_request
+from branches.templatetags.deadlines import deadline
+
+from . import selectors, services
+from .basket import Basket
+from .exceptions import ReservationError
+from .forms import CheckoutForm, PositionForm, RecordForm
+
+# What the patron's position was measured from, for the sentence above the branches.
+POSITION_FIELDS = ("postcode", "lat", "lon")
+
+
+def _basket_url(params) -> str:
+    """Return the basket's address, keeping the position the patron had given."""
+    kept = {name: params.get(name, "").strip() for name in POSITION_FIELDS}
+    query = urlencode({name: value for name, value in kept.items() if value})
+    url = reverse("reservations:basket")
+    return f"{url}?{query}" if query else url
+
+
+def _patron(request):
+    return request.user if request.user.is_authenticated else None
+
+
+@require_safe
+def basket(request):
+    """Show the basket, the cap, and the branches to collect from, nearest first."""
+    cart = Basket(request.session)
+    records = selectors.basket_records(cart.record_ids)
+    cart.keep_only(record.pk for record in records)
+    patron = _patron(request)
+    active, _ordered = selectors.active_documents(patron)
+    position_form = PositionForm(request.GET or None)
+    typed = position_form.cleaned_data["postcode"] if position_form.is_valid() else ""
+    position = position_from_request(request)
+    # A postcode typed that the network cannot place: say so rather than ignore it.
+    unknown_postcode = bool(typed) and (position is None or position.source == "home_branch")
+    branches = selectors.pickup_branches(records, position) if records and patron else []
+    suggested = next((branch for branch in branches if not branch.missing), None)
+    used = active + len(records)
+    return render(
+        request,
+        "reservations/basket.html",
+        {
+            "records": records,
+            "active": active,
+            "used": used,
+            "remaining": max(settings.MAX_ACTIVE_ITEMS - used, 0),
+            "over_cap": used > settings.MAX_ACTIVE_ITEMS,
+            "slots": [index < used for index in range(max(settings.MAX_ACTIVE_ITEMS, used))],
+            "membership_valid": patron is None or patron.has_valid_membership(),
+            "position": position,
+            "position_form": position_form,
+            "postcode": typed,
+            "unknown_postcode": unknown_postcode,
+            "branches": branches,
+            "suggested": suggested,
+            "radius_km": settings.RECOMMENDED_RADIUS_KM,
+            "nearest_too_far": bool(
+                branches
+                and branches[0].distance_km is not None
+                and branches[0].distance_km > settings.RECOMMENDED_RADIUS_KM
+            ),
+        },
+    )
+
+
+@require_POST
+def basket_add(request):
+    """Put a record in the basket, or say why it cannot go in; then go back where the patron was."""
+    form = RecordForm(request.POST)
+    default = reverse("reservations:basket")
+    record = selectors.record_for_basket(request.POST.get("record")) if form.is_valid() else None
+    patron = _patron(request)
+    active, ordered = selectors.active_documents(patron)
+    try:
+        Basket(request.session).add(record, patron=patron, active=active, ordered=ordered)
+    except ReservationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, gettext("“%(title)s” is in your basket.") % {"title": record.title}
+        )
+    return redirect(form.next_url(request, default))
+
+
+@require_POST
+def basket_remove(request):
+    """Take a record out of the basket."""
+    form = RecordForm(request.POST)
+    record = selectors.record_for_basket(request.POST.get("record")) if form.is_valid() else None
+    if record is not None and Basket(request.session).remove(record.pk):
+        messages.success(
+            request, gettext("“%(title)s” is no longer in your basket.") % {"title": record.title}
+        )
+    else:
+        messages.info(request, gettext("This document was not in your basket."))
+    return redirect(_basket_url(request.POST))
+
+
+@require_POST
+def checkout(request):
+    """Place the order for the basket at the chosen branch; empty the basket if it worked."""
+    back = _basket_url(request.POST)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("reservations:basket"))
+    cart = Basket(request.session)
+    form = CheckoutForm(request.POST, basket_ids=cart.record_ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        reservation = services.submit_reservation(
+            patron=request.user,
+            branch=form.cleaned_data["branch"],
+            records=selectors.basket_records(cart.record_ids),
+        )
+    except ReservationError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    cart.clear()
+    messages.success(
+        request,
+        gettext(
+            "Thank you! Your order %(reference)s is registered at %(branch)s. It will be ready "
+            "by %(deadline)s at the latest; we will e-mail you as soon as it is."
+        )
+        % {
+            "reference": reservation.reference,
+            "branch": reservation.branch.name,
+            "deadline": deadline(reservation.processing_deadline),
+        },
+    )
+    return redirect("reservations:my_reservations")
+
+
+@login_required
+@require_safe
+def my_reservations(request):
+    """List the patron's orders, newest first, each with its timeline and documents."""
+    reservations = list(selectors.patron_reservations(request.user))
+    for reservation in reservations:
+        reservation.steps = selectors.timeline(reservation)
+        for line in reservation.lines.all():
+            line.patron_status = selectors.patron_line_status(line)
+    return render(request, "reservations/my_reservations.html", {"reservations": reservations})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request, reference):
+    """Ask the patron to confirm, then cancel their order; another patron's order is a 404."""
+    reservation = selectors.patron_reservation(request.user, reference)
+    if reservation is None:
+        raise Http404
+    if not reservation.is_active:
+        messages.info(
+            request,
+            gettext("Order %(reference)s can no longer be cancelled.")
+            % {"reference": reservation.reference},
+        )
+        return redirect("reservations:my_reservations")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.cancel(reservation=reservation, by=request.user)
+        except ReservationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                gettext("Your order %(reference)s is cancelled.")
+                % {"reference": reservation.reference},
+            )
+        return redirect("reservations:my_reservations")
+    # GET, or the list's button without confirmation: ask first (no JavaScript needed).
+    return render(request, "reservations/cancel.html", {"reservation": reservation})
+
+
+@login_required
+@require_safe
+def my_loans(request):
+    """List the patron's current loans, soonest due first, then the ones recently returned."""
+    return render(
+        request,
+        "reservations/my_loans.html",
+        {
+            "loans": selectors.current_loans(request.user),
+            "returned": selectors.returned_loans(request.user),
+        },
+    )
