@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clickcollect
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test-only-not-a-secret \
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 
-.PHONY: run test install lint check-deploy messages chromium clean
+.PHONY: run test install lint check-deploy messages chromium clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ chromium:
 
 test: $(STAMP) messages chromium
 	$(TEST_ENV) $(BIN)/pytest -n 2 --create-db
+
+# Refresh the README's pictures (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP) messages chromium
+	SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(BIN)/pytest tests/e2e -k "journey or screenshots" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -102,3 +102,15 @@ def axe_violations():
         ]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir(tmp_path_factory) -> Path:
+    """Where screenshots go: docs/screenshots/ for `make screenshots`, else a scratch folder.
+
+    A plain test run must not rewrite the committed pictures of the README.
+    """
+    chosen = os.environ.get("SCREENSHOTS_DIR")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,11 +1,11 @@
 """The patron's journey in a real browser: basket of 5, a 6th refused, nearest branch by postcode,
-the order and its e-mail; in French, in English and on a phone. Screenshots go to docs/screenshots/.
+the order and its e-mail; in French, in English and on a phone. `make screenshots` saves
+its pictures to docs/screenshots/.
 """
 
 import datetime
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,7 +17,6 @@ from tests.factories import BranchFactory, ItemFactory, LoanFactory, PatronFacto
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 
 # Real places of the Paris network, and the centres of their arrondissements.
@@ -103,9 +102,12 @@ def network():
     return {"branches": branches, "records": records}
 
 
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+@pytest.fixture
+def shoot(screenshots_dir):
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(screenshots_dir / f"{name}.png"), full_page=True)
+
+    return take
 
 
 def no_sideways_scroll(page) -> None:
@@ -119,7 +121,7 @@ def no_sideways_scroll(page) -> None:
     ids=["fr", "en", "phone"],
 )
 def test_patron_reserves_five_documents_at_the_nearest_branch(
-    page, live_server, network, axe_violations, mailoutbox, language, phone
+    page, live_server, network, axe_violations, mailoutbox, language, phone, shoot
 ):
     text = TEXT[language]
     prefix = f"journey-{'phone' if phone else language}"
@@ -218,7 +220,7 @@ def test_patron_reserves_five_documents_at_the_nearest_branch(
     assert order.reference in received[0].body
 
     # The loans: the overdue one first and marked.
-    page.get_by_role("navigation", name=re.compile("compte|account", re.I)).get_by_role(
+    page.get_by_role("navigation", name=re.compile("menu", re.I)).get_by_role(
         "link", name=re.compile("prêts|loans", re.I)
     ).click()
     expect(page.locator(".loan").first).to_contain_text("Les Fleurs du mal")

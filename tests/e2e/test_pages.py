@@ -3,7 +3,6 @@
 import datetime
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,6 @@ from tests.factories import BranchFactory, ClosureFactory, PatronFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -150,17 +148,16 @@ class TestBranches:
             page.get_by_role("heading", name="Pas de bibliothèque click & collect tout près")
         ).to_be_visible()
 
-    def test_screenshots(self, page, live_server, paris_branches):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    def test_screenshots(self, page, live_server, paris_branches, screenshots_dir):
         for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
             page.goto(live_server.url + "/branches/?postcode=75018")
-            page.screenshot(path=SCREENSHOTS / f"branches-fr-{name}.png", full_page=True)
+            page.screenshot(path=screenshots_dir / f"branches-fr-{name}.png", full_page=True)
             page.goto(live_server.url + "/help/")
-            page.screenshot(path=SCREENSHOTS / f"help-fr-{name}.png", full_page=True)
+            page.screenshot(path=screenshots_dir / f"help-fr-{name}.png", full_page=True)
         page.set_viewport_size(PHONE)
         page.goto(live_server.url + "/accounts/password-reset/")
-        page.screenshot(path=SCREENSHOTS / "password-reset-fr-phone.png", full_page=True)
+        page.screenshot(path=screenshots_dir / "password-reset-fr-phone.png", full_page=True)
 
 
 class TestHelp:
