@@ -108,6 +108,14 @@ class Reservation(models.Model):
         verbose_name = _("reservation")
         verbose_name_plural = _("reservations")
         ordering = ["-submitted_at"]
+        # What the staff groups may do (granted by the groups' data migration).
+        permissions = [
+            ("prepare_reservation", _("Can work the queue and prepare orders")),
+            ("hand_over_reservation", _("Can hand over orders and take returns at the desk")),
+            ("take_remote_order", _("Can take orders by phone or e-mail")),
+            ("view_staff_dashboard", _("Can see the staff dashboard")),
+            ("act_on_all_branches", _("Can act on the orders of every branch")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ReservationStatus.values), name="reservation_status_valid"

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
@@ -89,9 +90,21 @@ PatronFactory = UserFactory
 
 
 class StaffFactory(UserFactory):
+    """A member of staff: `StaffFactory(groups=["librarian"], branches=[branch])`."""
+
     card_number = factory.Sequence(lambda n: f"S{n:06d}")
     is_staff = True
     membership_expires_on = None
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def branches(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.branches.set(extracted)
 
 
 class DocumentTypeFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -76,6 +77,11 @@ def create_staff(branches: Sequence[Branch]) -> list[Login]:
         home_branch=branch,
         is_staff=True,
     )
+    # The groups come from reservations' migration 0003.
+    groups = {group.name: group for group in Group.objects.all()}
+    admin.groups.add(groups["network admin"])
+    librarian.groups.add(groups["librarian"])
+    desk.groups.add(groups["desk"])
     where = ""
     if branch is not None:
         librarian.branches.add(branch)

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -452,14 +451,18 @@ class TestPeople:
         assert all(p.email.endswith("@example.org") for p in patrons)
         assert all(p.home_branch.click_and_collect_enabled for p in patrons)
 
-    def test_staff_work_at_a_branch_and_no_groups_are_made(self, seeded):
+    def test_staff_work_at_a_branch_in_their_group(self, seeded):
         admin = User.objects.get(card_number=people.ADMIN_CARD)
         assert admin.is_superuser and admin.is_staff
-        for card_number in (people.LIBRARIAN_CARD, people.DESK_CARD):
+        assert [g.name for g in admin.groups.all()] == ["network admin"]
+        for card_number, group in (
+            (people.LIBRARIAN_CARD, "librarian"),
+            (people.DESK_CARD, "desk"),
+        ):
             member = User.objects.get(card_number=card_number)
             assert member.is_staff and not member.is_superuser
             assert [b.code for b in member.branches.all()] == ["vaclav-havel"]
-        assert not Group.objects.exists()
+            assert [g.name for g in member.groups.all()] == [group]
 
     @pytest.mark.parametrize(
         ("today", "start"),

@@ -1,0 +1,3 @@
+"""URLs of the staff dashboard pages."""
+
+urlpatterns: list = []

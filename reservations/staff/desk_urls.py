@@ -1,0 +1,3 @@
+"""URLs of the staff desk pages."""
+
+urlpatterns: list = []

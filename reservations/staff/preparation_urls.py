@@ -1,0 +1,3 @@
+"""URLs of the staff preparation pages."""
+
+urlpatterns: list = []

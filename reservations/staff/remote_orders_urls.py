@@ -1,0 +1,3 @@
+"""URLs of the staff phone and e-mail order pages."""
+
+urlpatterns: list = []
