@@ -154,20 +154,14 @@ class _Calendar:
 
     def open_days(self, first: date) -> Iterator[date]:
         """Yield the open days from `first` on; raise NoOpenDayError after a year without one."""
-        day, closed_in_a_row = first, 0
-        while True:
-            if self.is_open(day):
-                closed_in_a_row = 0
-                yield day
-            else:
-                closed_in_a_row += 1
-                if closed_in_a_row >= HORIZON_DAYS:
-                    raise NoOpenDayError(self.branch)
-            day += ONE_DAY
+        return self._walk(first, ONE_DAY)
 
     def open_days_backwards(self, last: date) -> Iterator[date]:
         """Yield the open days from `last` back in time; raise NoOpenDayError as open_days does."""
-        day, closed_in_a_row = last, 0
+        return self._walk(last, -ONE_DAY)
+
+    def _walk(self, day: date, step: timedelta) -> Iterator[date]:
+        closed_in_a_row = 0
         while True:
             if self.is_open(day):
                 closed_in_a_row = 0
@@ -176,7 +170,7 @@ class _Calendar:
                 closed_in_a_row += 1
                 if closed_in_a_row >= HORIZON_DAYS:
                     raise NoOpenDayError(self.branch)
-            day -= ONE_DAY
+            day += step
 
 
 @lru_cache(maxsize=32)

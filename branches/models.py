@@ -13,6 +13,24 @@ def default_pickup_days() -> int:
     return settings.DEFAULT_PICKUP_DAYS
 
 
+def latitude_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+
+
+def longitude_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+
 class BranchQuerySet(models.QuerySet):
     def click_and_collect(self):
         return self.filter(click_and_collect_enabled=True)
@@ -35,18 +53,8 @@ class Branch(models.Model):
     address = models.CharField(_("address"), max_length=255)
     postcode = models.CharField(_("postcode"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -182,18 +190,8 @@ class PostcodeArea(models.Model):
 
     postcode = models.CharField(_("postcode"), max_length=10, unique=True)
     label = models.CharField(_("name"), max_length=100, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
 
     class Meta:
         verbose_name = _("postcode area")
