@@ -1,10 +1,11 @@
 """factory-boy factories for every model; tests build their data with these."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.models import User
@@ -89,6 +90,26 @@ class UserFactory(factory.django.DjangoModelFactory):
 PatronFactory = UserFactory
 
 
+def ensure_staff_groups() -> None:
+    """Make the staff groups as their migration does, if missing.
+
+    A transactional test (the browser tests) flushes every table at its end,
+    the groups made by the data migration included.
+    """
+    migration = importlib.import_module("reservations.migrations.0003_staff_groups")
+    for name, wanted in migration.GROUPS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if not created:
+            continue
+        if wanted == "__all__":
+            group.permissions.set(Permission.objects.all())
+        else:
+            group.permissions.set(
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in wanted
+            )
+
+
 class StaffFactory(UserFactory):
     """A member of staff: `StaffFactory(groups=["librarian"], branches=[branch])`."""
 
@@ -99,6 +120,7 @@ class StaffFactory(UserFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
+            ensure_staff_groups()
             self.groups.set(Group.objects.filter(name__in=extracted))
 
     @factory.post_generation
