@@ -134,6 +134,12 @@ class Reservation(models.Model):
             models.Index(
                 fields=["branch", "status", "processing_deadline"], name="reservation_queue"
             ),
+            # The network-wide queue (network admins): open orders by deadline, no branch.
+            models.Index(
+                fields=["processing_deadline"],
+                condition=Q(status__in=["submitted", "preparing"]),
+                name="reservation_open_deadline",
+            ),
             models.Index(fields=["patron", "status"], name="reservation_patron_status"),
             models.Index(fields=["status", "pickup_deadline"], name="reservation_pickup"),
             models.Index(fields=["status", "reminder_due_at"], name="reservation_reminder"),

@@ -29,7 +29,7 @@ from .access import PREPARE, reservation_for_staff, staff_required
 from .forms import PullListBranchForm, QueueFilterForm, ScanForm
 
 QUEUE_PAGE_SIZE = 50
-PULL_LIST_PAGE_SIZE = 200
+PULL_LIST_PAGE_SIZE = 100
 # An order due within this time is flagged "due soon".
 DUE_SOON = datetime.timedelta(hours=4)
 
