@@ -28,8 +28,8 @@ from . import selectors
 from .access import PREPARE, reservation_for_staff, staff_required
 from .forms import PullListBranchForm, QueueFilterForm, ScanForm
 
-QUEUE_PAGE_SIZE = 50
-PULL_LIST_PAGE_SIZE = 100
+QUEUE_PAGE_SIZE = 25
+PULL_LIST_PAGE_SIZE = 50
 # An order due within this time is flagged "due soon".
 DUE_SOON = datetime.timedelta(hours=4)
 

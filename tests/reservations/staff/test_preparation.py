@@ -138,7 +138,7 @@ class TestQueue:
             assert theirs.reference not in html
             assert mine.reference in html
 
-    @pytest.mark.parametrize("orders", [1, 30])
+    @pytest.mark.parametrize("orders", [1, 20])
     def test_constant_number_of_queries(
         self, signed_in, branch, preparer, orders, django_assert_max_num_queries
     ):
@@ -406,7 +406,7 @@ class TestPullList:
         expected = LineStatus.PICKED if kind == "picked" else LineStatus.ALLOCATED
         assert on_list.status == expected
 
-    @pytest.mark.parametrize("orders", [1, 30])
+    @pytest.mark.parametrize("orders", [1, 25])
     def test_constant_number_of_queries(
         self, signed_in, branch, orders, django_assert_max_num_queries
     ):
