@@ -20,11 +20,21 @@ class DocumentTypeAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_fr", "name_en")
 
 
+# Statuses that only the reservation services may change.
+LIFECYCLE_STATUSES = (Item.Status.HELD, Item.Status.ON_LOAN)
+
+
 class ItemInline(admin.TabularInline):
     model = Item
     fields = ("barcode", "branch", "call_number", "status")
     autocomplete_fields = ("branch",)
     extra = 0
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # Copies of a record in different states share one form: keep the
+        # status for the copy's own page, where a held copy cannot be edited.
+        return ("status",)
 
 
 @admin.register(Record)
@@ -77,3 +87,10 @@ class ItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ("record", "branch")
     readonly_fields = ("status_changed_at",)
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A copy held for an order or on loan changes through the lifecycle
+        # (missing copy, return), never by hand: that would break the order.
+        if obj is not None and obj.status in LIFECYCLE_STATUSES:
+            return (*self.readonly_fields, "status", "branch", "record")
+        return self.readonly_fields

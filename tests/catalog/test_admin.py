@@ -65,3 +65,31 @@ def test_copy_list_filters_by_status_and_branch(admin_client):
     )
 
     assert list(response.context["cl"].result_list) == [on_loan]
+
+
+@pytest.mark.parametrize("status", ["held", "on_loan"])
+def test_a_copy_in_an_order_or_on_loan_cannot_change_status_by_hand(admin_client, status):
+    item = ItemFactory(status=status)
+
+    page = admin_client.get(f"/admin/catalog/item/{item.pk}/change/")
+
+    assert "status" not in page.context["adminform"].form.fields
+
+
+def test_a_copy_on_the_shelf_can_be_marked_unavailable(admin_client):
+    item = ItemFactory(status="available")
+
+    response = admin_client.post(
+        f"/admin/catalog/item/{item.pk}/change/",
+        {
+            "barcode": item.barcode,
+            "record": item.record.pk,
+            "branch": item.branch.pk,
+            "call_number": item.call_number,
+            "status": "unavailable",
+        },
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "unavailable"
