@@ -87,6 +87,7 @@ def queue(request):
         request,
         "reservations/staff/queue.html",
         {
+            "due_soon_label": gettext("Due soon"),
             "form": form,
             "page": page,
             "counts": [
