@@ -22,17 +22,19 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
-import psycopg
-from psycopg import sql
+from scratch import (
+    SERVER_URL,
+    bench_environment,
+    count_in,
+    create_and_seed,
+    percentile,
+    setup_django,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_P95_MS = 100.0
 KINDS = ("single word", "two words", "misspelt", "author")
 PER_KIND = 50
@@ -40,22 +42,17 @@ PER_KIND = 50
 
 def main() -> None:
     arguments = parse_arguments()
-    database_url = f"{arguments.server}/{arguments.database}"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "ALLOWED_HOSTS": "testserver,localhost",
-        "DEBUG": "false",
-    }
-    if not (arguments.reuse and records_in(arguments.server, arguments.database)):
-        seed(arguments, environment)
-    os.environ.update(environment)
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    environment = bench_environment(arguments.server, arguments.database)
+    records = count_in(arguments.server, arguments.database, "SELECT count(*) FROM catalog_record")
+    if not (arguments.reuse and records):
+        create_and_seed(
+            server=arguments.server,
+            database=arguments.database,
+            records=arguments.records,
+            seed=arguments.seed,
+            environment=environment,
+        )
+    setup_django(environment)
     from django.conf import settings
     from django.test.utils import override_settings, setup_test_environment
 
@@ -80,31 +77,6 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--slowest", type=int, default=10, help="list the N slowest queries")
     return parser.parse_args()
-
-
-def records_in(server: str, name: str) -> int:
-    try:
-        with psycopg.connect(f"{server}/{name}") as connection:
-            return connection.execute("SELECT count(*) FROM catalog_record").fetchone()[0]
-    except psycopg.Error:
-        return 0
-
-
-def seed(arguments: argparse.Namespace, environment: dict[str, str]) -> None:
-    print(f"Scratch database {arguments.database}: creating, migrating, seeding...", flush=True)
-    with psycopg.connect(f"{arguments.server}/postgres", autocommit=True) as connection:
-        name = sql.Identifier(arguments.database)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    started = time.perf_counter()
-    for command in (
-        ["manage.py", "migrate", "--no-input", "-v0"],
-        ["manage.py", "seed_demo", f"--records={arguments.records}", f"--seed={arguments.seed}"],
-    ):
-        subprocess.run([sys.executable, *command], cwd=PROJECT_DIR, env=environment, check=True)
-    print(f"Seeded in {time.perf_counter() - started:.0f} s.", flush=True)
-    with psycopg.connect(environment["DATABASE_URL"], autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
 
 
 def build_queries(seed: int) -> list[tuple[str, str]]:
@@ -203,12 +175,6 @@ def run(arguments: argparse.Namespace) -> None:
                 }
             )
     report(arguments, results)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Return the nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
 def report(arguments: argparse.Namespace, results: list[dict]) -> None:

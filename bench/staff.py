@@ -27,17 +27,21 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from scratch import (
+    SERVER_URL,
+    bench_environment,
+    count_in,
+    create_and_seed,
+    percentile,
+    setup_django,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_P95_MS = 150.0
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 BENCH_CARD_PREFIX = "B"  # card numbers of the patrons this benchmark adds
@@ -62,22 +66,22 @@ RESERVATION_COLUMNS = (
 
 def main() -> None:
     arguments = parse_arguments()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"{arguments.server}/{arguments.database}",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "ALLOWED_HOSTS": "testserver,localhost",
-        "DEBUG": "false",
-    }
-    reuse = arguments.reuse and open_orders_in(arguments.server, arguments.database)
+    environment = bench_environment(arguments.server, arguments.database)
+    open_orders = count_in(
+        arguments.server,
+        arguments.database,
+        "SELECT count(*) FROM reservations_reservation WHERE status IN ('submitted', 'preparing')",
+    )
+    reuse = arguments.reuse and open_orders
     if not reuse:
-        seed_catalogue(arguments, environment)
-    os.environ.update(environment)
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+        create_and_seed(
+            server=arguments.server,
+            database=arguments.database,
+            records=arguments.records,
+            seed=arguments.seed,
+            environment=environment,
+        )
+    setup_django(environment)
     from django.conf import settings
     from django.test.utils import override_settings, setup_test_environment
 
@@ -108,38 +112,6 @@ def parse_arguments() -> argparse.Namespace:
         "--reuse", action="store_true", help="keep the scratch database if it holds the orders"
     )
     return parser.parse_args()
-
-
-def open_orders_in(server: str, name: str) -> int:
-    try:
-        with psycopg.connect(f"{server}/{name}") as connection:
-            return connection.execute(
-                "SELECT count(*) FROM reservations_reservation "
-                "WHERE status IN ('submitted', 'preparing')"
-            ).fetchone()[0]
-    except psycopg.Error:
-        return 0
-
-
-def seed_catalogue(arguments: argparse.Namespace, environment: dict[str, str]) -> None:
-    print(f"Scratch database {arguments.database}: creating, migrating, seeding...", flush=True)
-    with psycopg.connect(f"{arguments.server}/postgres", autocommit=True) as connection:
-        name = sql.Identifier(arguments.database)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    started = time.perf_counter()
-    for command in (
-        ["manage.py", "migrate", "--no-input", "-v0"],
-        ["manage.py", "seed_demo", f"--records={arguments.records}", f"--seed={arguments.seed}"],
-    ):
-        subprocess.run(
-            [sys.executable, *command],
-            cwd=PROJECT_DIR,
-            env=environment,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    print(f"  catalogue seeded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def new_references(count: int, rng: random.Random) -> list[str]:
@@ -329,12 +301,6 @@ def load_orders(arguments: argparse.Namespace) -> None:
         f"(COPY and commit {time.perf_counter() - copy_started:.1f} s)",
         flush=True,
     )
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Return the nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
 def measure(arguments: argparse.Namespace) -> None:
