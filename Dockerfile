@@ -17,4 +17,4 @@ RUN pip install . \
 RUN useradd --system --home /app clickcollect && chown -R clickcollect /app
 USER clickcollect
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]
