@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -299,3 +300,178 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+# Extension campaigns ---------------------------------------------------------------------------
+
+
+class CampaignKind(models.TextChoices):
+    LOANS = "loans", _("loans")
+    MEMBERSHIPS = "memberships", _("memberships")
+
+
+class ShiftUnit(models.TextChoices):
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    UNDONE = "undone", _("undone")
+    FAILED = "failed", _("failed")
+
+
+class ExtensionCampaign(models.Model):
+    """A network-wide measure: push back the due date of loans or the end of memberships."""
+
+    Kind = CampaignKind
+    Unit = ShiftUnit
+    Status = CampaignStatus
+
+    kind = models.CharField(_("kind"), max_length=12, choices=CampaignKind)
+    name = models.CharField(_("name"), max_length=120)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Shown to the patrons whose dates are extended.")
+    )
+    due_from = models.DateField(
+        _("loans due from"),
+        null=True,
+        blank=True,
+        help_text=_("Leave both loan dates empty to extend every current loan."),
+    )
+    due_to = models.DateField(_("loans due until"), null=True, blank=True)
+    ended_on_or_after = models.DateField(
+        _("memberships ended on or after"),
+        null=True,
+        blank=True,
+        help_text=_("Memberships that ended on this day or later, and before today."),
+    )
+    shift_amount = models.IntegerField(_("extend by"))
+    shift_unit = models.CharField(_("unit"), max_length=8, choices=ShiftUnit)
+    notify_patrons = models.BooleanField(_("notify patrons"), default=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=CampaignStatus, default=CampaignStatus.DRAFT
+    )
+    rows_total = models.PositiveIntegerField(_("rows to change"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows changed"), default=0)
+    last_key = models.BigIntegerField(
+        _("last key"),
+        default=0,
+        editable=False,
+        help_text=_("Primary key of the last row handled: a resumed run starts after it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension campaign")
+        verbose_name_plural = _("extension campaigns")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shift_amount__gt=0), name="extension_campaign_shift_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=CampaignKind.values), name="extension_campaign_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(shift_unit__in=ShiftUnit.values), name="extension_campaign_unit_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CampaignStatus.values),
+                name="extension_campaign_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_from__isnull=True)
+                | Q(due_to__isnull=True)
+                | Q(due_from__lte=models.F("due_to")),
+                name="extension_campaign_due_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=CampaignKind.MEMBERSHIPS) | Q(ended_on_or_after__isnull=False),
+                name="extension_campaign_memberships_have_date",
+            ),
+            # Two campaigns of one kind running together could extend a loan twice.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(status=CampaignStatus.RUNNING),
+                name="extension_campaign_one_running_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+
+        errors = {}
+        if self.shift_amount is not None and self.shift_amount <= 0:
+            errors["shift_amount"] = _("The extension must be at least 1.")
+        if self.due_from and self.due_to and self.due_from > self.due_to:
+            errors["due_to"] = _("The end of the range comes before its start.")
+        if self.kind == CampaignKind.MEMBERSHIPS and not self.ended_on_or_after:
+            errors["ended_on_or_after"] = _("Choose from which end date memberships are extended.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExtensionChange(models.Model):
+    """One loan or membership changed by a campaign, with its dates before and after (undo)."""
+
+    campaign = models.ForeignKey(
+        ExtensionCampaign,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("campaign"),
+    )
+    loan = models.ForeignKey(
+        Loan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="extension_changes",
+        verbose_name=_("loan"),
+    )
+    patron = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="membership_extensions",
+        verbose_name=_("patron"),
+    )
+    old_date = models.DateField(_("old date"))
+    new_date = models.DateField(_("new date"))
+
+    class Meta:
+        verbose_name = _("extension change")
+        verbose_name_plural = _("extension changes")
+        ordering = ["campaign", "pk"]
+        constraints = [
+            # A row is changed at most once per campaign: what makes re-runs idempotent.
+            models.UniqueConstraint(
+                fields=["campaign", "loan"], name="extension_change_loan_once_per_campaign"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "patron"], name="extension_change_patron_once_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=Q(loan__isnull=True, patron__isnull=False)
+                | Q(loan__isnull=False, patron__isnull=True),
+                name="extension_change_loan_or_patron",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_date} → {self.new_date}"

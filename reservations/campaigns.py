@@ -1,0 +1,379 @@
+"""Extension campaigns: push back the due date of many loans, or the end of many memberships.
+
+A campaign runs in batches of rows taken by ascending primary key after
+``last_key``. Each batch is one transaction that records the change rows
+(``INSERT ... ON CONFLICT DO NOTHING``: a row is recorded at most once per
+campaign), moves the dates of exactly the rows just recorded, and advances the
+campaign's ``rows_done`` and ``last_key``. A crash loses at most the batch in
+flight, which the next run does again; no row is ever extended twice.
+
+The campaign row is locked at the start of every batch, so two workers running
+the same campaign take turns instead of racing.
+"""
+
+import calendar
+import datetime
+from collections.abc import Callable
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import (
+    AuditEntry,
+    CampaignKind,
+    CampaignStatus,
+    ExtensionCampaign,
+    ExtensionChange,
+    Loan,
+    ShiftUnit,
+)
+
+DEFAULT_BATCH_SIZE = 5000
+
+AUDIT_CAMPAIGN_STARTED = "campaign_started"
+AUDIT_CAMPAIGN_DONE = "campaign_done"
+AUDIT_CAMPAIGN_FAILED = "campaign_failed"
+AUDIT_CAMPAIGN_UNDONE = "campaign_undone"
+
+
+class CampaignError(Exception):
+    """A campaign cannot do what was asked; nothing was changed."""
+
+    message = _("This campaign cannot do that.")
+
+    def __init__(self, message=None, **params):
+        self.params = params
+        if message is not None:
+            self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return str(self.message % self.params) if self.params else str(self.message)
+
+
+class InvalidShift(CampaignError):
+    message = _("The extension must be a positive number of weeks or months.")
+
+
+class NothingSelected(CampaignError):
+    message = _("Campaign “%(name)s” selects nothing: there is nothing to extend.")
+
+
+class AlreadyStarted(CampaignError):
+    message = _("Campaign “%(name)s” is %(status)s: it cannot be started again.")
+
+
+class AnotherCampaignRunning(CampaignError):
+    message = _("Another campaign on %(kind)s is running: wait for it to finish.")
+
+
+class NotRunnable(CampaignError):
+    message = _("Campaign “%(name)s” is %(status)s: it cannot be run.")
+
+
+class NotUndoable(CampaignError):
+    message = _("Campaign “%(name)s” is %(status)s: it cannot be undone.")
+
+
+# Calendar --------------------------------------------------------------------------------------
+
+
+def shift_date(day: datetime.date, *, amount: int, unit: str) -> datetime.date:
+    """Return the day moved by weeks or calendar months, clamped to the end of a shorter month.
+
+    31 January + 1 month is the last day of February; 29 February + 12 months is
+    28 February. PostgreSQL's ``date + make_interval(months => n)`` does the same.
+    """
+    if unit == ShiftUnit.WEEKS:
+        return day + datetime.timedelta(weeks=amount)
+    months = day.year * 12 + day.month - 1 + amount
+    year, month = divmod(months, 12)
+    month += 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _interval_params(campaign: ExtensionCampaign) -> dict:
+    if campaign.shift_unit == ShiftUnit.WEEKS:
+        return {"months": 0, "days": 7 * campaign.shift_amount}
+    return {"months": campaign.shift_amount, "days": 0}
+
+
+# Selection -------------------------------------------------------------------------------------
+
+
+def _reference_day(campaign: ExtensionCampaign) -> datetime.date:
+    # "Ended since" is judged on the day the campaign started, so that a resumed
+    # run next week selects the same memberships.
+    if campaign.started_at:
+        return timezone.localdate(campaign.started_at)
+    return timezone.localdate()
+
+
+def _selection(campaign: ExtensionCampaign) -> QuerySet:
+    """Return the loans or patrons the campaign extends."""
+    if campaign.kind == CampaignKind.LOANS:
+        loans = Loan.objects.filter(returned_at__isnull=True)
+        if campaign.due_from:
+            loans = loans.filter(due_on__gte=campaign.due_from)
+        if campaign.due_to:
+            loans = loans.filter(due_on__lte=campaign.due_to)
+        return loans
+    return User.objects.filter(
+        membership_expires_on__gte=campaign.ended_on_or_after,
+        membership_expires_on__lt=_reference_day(campaign),
+    )
+
+
+def dry_run(*, campaign: ExtensionCampaign) -> int:
+    """Return how many loans or patrons the campaign would extend if started now."""
+    return _selection(campaign).count()
+
+
+# Start -----------------------------------------------------------------------------------------
+
+
+def _audit(*, campaign: ExtensionCampaign, by: User | None, action: str) -> None:
+    AuditEntry.objects.create(
+        actor=by, action=action, detail=f"campaign {campaign.pk}: {campaign.name}"[:255]
+    )
+
+
+def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> ExtensionCampaign:
+    """Move a draft campaign to running, counting the rows it will change."""
+    if campaign.shift_amount is None or campaign.shift_amount <= 0:
+        raise InvalidShift()
+    try:
+        with transaction.atomic():
+            locked = ExtensionCampaign.objects.select_for_update().get(pk=campaign.pk)
+            if locked.status != CampaignStatus.DRAFT:
+                raise AlreadyStarted(name=locked.name, status=locked.get_status_display())
+            if (
+                ExtensionCampaign.objects.filter(kind=locked.kind, status=CampaignStatus.RUNNING)
+                .exclude(pk=locked.pk)
+                .exists()
+            ):
+                raise AnotherCampaignRunning(kind=locked.get_kind_display())
+            locked.started_at = timezone.now()
+            total = dry_run(campaign=locked)
+            if total == 0:
+                raise NothingSelected(name=locked.name)
+            locked.status = CampaignStatus.RUNNING
+            locked.rows_total = total
+            locked.rows_done = 0
+            locked.last_key = 0
+            locked.save(
+                update_fields=["status", "started_at", "rows_total", "rows_done", "last_key"]
+            )
+            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_STARTED)
+    except IntegrityError as error:
+        # Another campaign of the kind started between the check and the save.
+        raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
+    campaign.refresh_from_db()
+    return campaign
+
+
+# Batches ---------------------------------------------------------------------------------------
+
+
+def _target(campaign: ExtensionCampaign) -> tuple[str, str, str]:
+    """Return the table, its date column and the change row's column for the campaign's kind."""
+    if campaign.kind == CampaignKind.LOANS:
+        return Loan._meta.db_table, "due_on", "loan_id"
+    return User._meta.db_table, "membership_expires_on", "patron_id"
+
+
+def _extend_batch_postgresql(
+    campaign: ExtensionCampaign, batch_size: int
+) -> tuple[int | None, int]:
+    table, date_column, change_column = _target(campaign)
+    params = {
+        "campaign_id": campaign.pk,
+        "last_key": campaign.last_key,
+        "limit": batch_size,
+        **_interval_params(campaign),
+    }
+    if campaign.kind == CampaignKind.LOANS:
+        conditions = ["t.returned_at IS NULL"]
+        if campaign.due_from:
+            conditions.append("t.due_on >= %(due_from)s")
+            params["due_from"] = campaign.due_from
+        if campaign.due_to:
+            conditions.append("t.due_on <= %(due_to)s")
+            params["due_to"] = campaign.due_to
+    else:
+        conditions = [
+            "t.membership_expires_on >= %(ended_on_or_after)s",
+            "t.membership_expires_on < %(reference_day)s",
+        ]
+        params["ended_on_or_after"] = campaign.ended_on_or_after
+        params["reference_day"] = _reference_day(campaign)
+    where = " AND ".join(["t.id > %(last_key)s", *conditions])
+    change_table = ExtensionChange._meta.db_table
+    # FOR UPDATE: a desk change of the same row waits for this short batch, and the
+    # batch reads the row's latest date if the desk changed it first.
+    sql = f"""
+        WITH batch AS (
+            SELECT t.id, t.{date_column} AS old_date FROM {table} t
+            WHERE {where}
+            ORDER BY t.id
+            LIMIT %(limit)s
+            FOR UPDATE
+        ), recorded AS (
+            INSERT INTO {change_table} (campaign_id, {change_column}, old_date, new_date)
+            SELECT %(campaign_id)s, batch.id, batch.old_date,
+                   (batch.old_date + make_interval(months => %(months)s, days => %(days)s))::date
+            FROM batch
+            ON CONFLICT DO NOTHING
+            RETURNING {change_column} AS row_id, new_date
+        ), updated AS (
+            UPDATE {table} t SET {date_column} = recorded.new_date
+            FROM recorded WHERE t.id = recorded.row_id
+            RETURNING t.id
+        )
+        SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM updated)
+    """  # noqa: S608 - only table and column names from the models are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        last_key, changed = cursor.fetchone()
+    return last_key, changed
+
+
+def _extend_batch_orm(campaign: ExtensionCampaign, batch_size: int) -> tuple[int | None, int]:
+    _table, date_column, change_column = _target(campaign)
+    date_field = "due_on" if campaign.kind == CampaignKind.LOANS else "membership_expires_on"
+    link = change_column.removesuffix("_id")
+    rows = list(
+        _selection(campaign)
+        .filter(pk__gt=campaign.last_key)
+        .order_by("pk")
+        .values_list("pk", date_field)[:batch_size]
+    )
+    if not rows:
+        return None, 0
+    done = set(
+        ExtensionChange.objects.filter(
+            campaign=campaign, **{f"{change_column}__in": [pk for pk, _day in rows]}
+        ).values_list(change_column, flat=True)
+    )
+    changes = [
+        ExtensionChange(
+            campaign=campaign,
+            old_date=day,
+            new_date=shift_date(day, amount=campaign.shift_amount, unit=campaign.shift_unit),
+            **{change_column: pk},
+        )
+        for pk, day in rows
+        if pk not in done
+    ]
+    ExtensionChange.objects.bulk_create(changes)
+    model = Loan if campaign.kind == CampaignKind.LOANS else User
+    new_date = ExtensionChange.objects.filter(campaign=campaign, **{link: OuterRef("pk")}).values(
+        "new_date"
+    )[:1]
+    model.objects.filter(pk__in=[getattr(c, change_column) for c in changes]).update(
+        **{date_column: Subquery(new_date)}
+    )
+    return rows[-1][0], len(changes)
+
+
+def _extend_batch(campaign: ExtensionCampaign, batch_size: int) -> tuple[int | None, int]:
+    """Extend the next batch; return the last key it saw (None when none is left) and its count."""
+    if connection.vendor == "postgresql":
+        return _extend_batch_postgresql(campaign, batch_size)
+    return _extend_batch_orm(campaign, batch_size)
+
+
+def _resume(campaign_id: int) -> ExtensionCampaign:
+    """Return the campaign ready to run, turning a failed one back to running."""
+    try:
+        with transaction.atomic():
+            campaign = ExtensionCampaign.objects.select_for_update().get(pk=campaign_id)
+            if campaign.status == CampaignStatus.FAILED:
+                campaign.status = CampaignStatus.RUNNING
+                campaign.finished_at = None
+                campaign.save(update_fields=["status", "finished_at"])
+    except IntegrityError as error:
+        raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
+    if campaign.status != CampaignStatus.RUNNING:
+        raise NotRunnable(name=campaign.name, status=campaign.get_status_display())
+    return campaign
+
+
+def run_campaign_batches(
+    *,
+    campaign_id: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[ExtensionCampaign], None] | None = None,
+) -> int:
+    """Run a started campaign to its end from where it stopped; return the rows changed now."""
+    _resume(campaign_id)
+    changed_now = 0
+    try:
+        while True:
+            with transaction.atomic():
+                campaign = ExtensionCampaign.objects.select_for_update().get(pk=campaign_id)
+                if campaign.status != CampaignStatus.RUNNING:
+                    break
+                last_key, changed = _extend_batch(campaign, batch_size)
+                if last_key is None:
+                    campaign.status = CampaignStatus.DONE
+                    campaign.finished_at = timezone.now()
+                    campaign.save(update_fields=["status", "finished_at"])
+                    _audit(campaign=campaign, by=None, action=AUDIT_CAMPAIGN_DONE)
+                else:
+                    ExtensionCampaign.objects.filter(pk=campaign_id).update(
+                        rows_done=F("rows_done") + changed, last_key=last_key
+                    )
+                    changed_now += changed
+            if last_key is None:
+                break
+            if on_progress:
+                campaign.refresh_from_db(fields=["rows_done", "rows_total", "last_key"])
+                on_progress(campaign)
+    except Exception:
+        # The batch in flight is rolled back; mark the campaign so that the admin
+        # sees it stopped. Running it again resumes after last_key.
+        with transaction.atomic():
+            failed = ExtensionCampaign.objects.filter(
+                pk=campaign_id, status=CampaignStatus.RUNNING
+            ).update(status=CampaignStatus.FAILED, finished_at=timezone.now())
+            if failed:
+                AuditEntry.objects.create(
+                    action=AUDIT_CAMPAIGN_FAILED, detail=f"campaign {campaign_id}"
+                )
+        raise
+    return changed_now
+
+
+# Undo ------------------------------------------------------------------------------------------
+
+
+def undo_campaign(*, campaign: ExtensionCampaign, by: User | None) -> int:
+    """Give back the old dates of every row the campaign changed; return how many were restored.
+
+    A row whose date changed again since (a renewal at the desk) keeps that later date.
+    """
+    with transaction.atomic():
+        locked = ExtensionCampaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status not in (CampaignStatus.DONE, CampaignStatus.FAILED):
+            raise NotUndoable(name=locked.name, status=locked.get_status_display())
+        _table, date_column, change_column = _target(locked)
+        link = change_column.removesuffix("_id")
+        model = Loan if locked.kind == CampaignKind.LOANS else User
+        changes = ExtensionChange.objects.filter(campaign=locked, **{link: OuterRef("pk")})
+        restored = model.objects.filter(
+            pk__in=ExtensionChange.objects.filter(campaign=locked).values(change_column),
+            **{date_column: Subquery(changes.values("new_date")[:1])},
+        ).update(**{date_column: Subquery(changes.values("old_date")[:1])})
+        locked.status = CampaignStatus.UNDONE
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE)
+    campaign.refresh_from_db()
+    return restored
