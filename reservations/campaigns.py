@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from .exceptions import ReadableError
 from .models import (
     AuditEntry,
     CampaignKind,
@@ -40,19 +41,10 @@ AUDIT_CAMPAIGN_FAILED = "campaign_failed"
 AUDIT_CAMPAIGN_UNDONE = "campaign_undone"
 
 
-class CampaignError(Exception):
+class CampaignError(ReadableError):
     """A campaign cannot do what was asked; nothing was changed."""
 
     message = _("This campaign cannot do that.")
-
-    def __init__(self, message=None, **params):
-        self.params = params
-        if message is not None:
-            self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return str(self.message % self.params) if self.params else str(self.message)
 
 
 class InvalidShift(CampaignError):

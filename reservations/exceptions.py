@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 
-class ReservationError(Exception):
-    """A rule of click & collect was broken; nothing was written."""
+class ReadableError(Exception):
+    """An error whose message people read: translated when shown, with its params."""
 
     message = _("This operation is not possible.")
 
@@ -22,6 +22,10 @@ class ReservationError(Exception):
     def __str__(self) -> str:
         # The lazy message, not its text: ngettext_lazy picks its plural from the params.
         return str(self.message % self.params) if self.params else str(self.message)
+
+
+class ReservationError(ReadableError):
+    """A rule of click & collect was broken; nothing was written."""
 
 
 class MembershipExpired(ReservationError):
