@@ -162,6 +162,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# An extension campaign with no batch committed for this long has lost its worker.
+CAMPAIGN_STALLED_AFTER_SECONDS = env.int("CAMPAIGN_STALLED_AFTER_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-reservations": {
         "task": "reservations.tasks.expire_overdue_reservations",
@@ -174,6 +176,12 @@ CELERY_BEAT_SCHEDULE = {
     "release-quarantined-items": {
         "task": "reservations.tasks.release_quarantined_items",
         "schedule": 60 * 60,
+    },
+    # Extension campaigns whose worker was lost (crash, deploy) carry on.
+    "resume-stalled-campaigns": {
+        "task": "reservations.tasks.resume_stalled_campaigns",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
     },
     # The outbox sweeper: e-mails whose task was lost (broker down, worker crash).
     "requeue-stale-notifications": {

@@ -106,28 +106,14 @@ def queue_notification(
 def enqueue_sending(*, notification_id: int) -> None:
     """Publish the task that sends a notification; never raise.
 
-    Runs after commit, inside the caller's request or task: a broker that is
-    down must neither fail it nor block it. The row stays queued and the
-    sweeper publishes it again later.
+    If the broker is down, the row stays queued and the sweeper publishes it
+    again later.
     """
+    from config.celery import publish_quietly
+
     from .tasks import send_notification
 
-    try:
-        if send_notification.app.conf.task_always_eager:
-            send_notification.apply_async((notification_id,))
-            return
-        # Fail fast when the broker is down: one connection attempt and no
-        # publish retries (kombu would otherwise retry for several seconds
-        # inside the caller's request). The sweeper is the retry.
-        with send_notification.app.pool.acquire(block=True) as connection:
-            connection.ensure_connection(max_retries=0)
-            send_notification.apply_async((notification_id,), connection=connection, retry=False)
-    except Exception:
-        logger.warning(
-            "Could not hand notification %s to Celery; the sweeper will retry.",
-            notification_id,
-            exc_info=True,
-        )
+    publish_quietly(send_notification, notification_id)
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,31 @@ campaign's ``rows_done`` and ``last_key``. A crash loses at most the batch in
 flight, which the next run does again; no row is ever extended twice.
 
 The campaign row is locked at the start of every batch, so two workers running
-the same campaign take turns instead of racing.
+the same campaign take turns instead of racing: publishing its task twice (the
+sweeper after a lost worker, an operator's "resume") is harmless.
+
+Undo and the patrons' e-mails work the same way, in batches after
+``undo_last_key`` (change rows) and ``notify_last_key`` (patrons).
 """
 
 import calendar
 import datetime
+import logging
+from collections import defaultdict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from notifications.services import queue_notification
 
 from .exceptions import ReadableError
 from .models import (
+    ACTIVE_CAMPAIGN_STATUSES,
     AuditEntry,
     CampaignKind,
     CampaignStatus,
@@ -33,7 +42,16 @@ from .models import (
     ShiftUnit,
 )
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_BATCH_SIZE = 5000
+# Patrons per transaction when queueing the e-mails (each one is rendered).
+NOTIFY_BATCH_SIZE = 200
+# A running campaign without a committed batch for this long has lost its worker.
+DEFAULT_STALLED_AFTER_SECONDS = 300
+
+NOTIFICATION_LOANS_EXTENDED = "loans_extended"
+NOTIFICATION_MEMBERSHIP_EXTENDED = "membership_extended"
 
 AUDIT_CAMPAIGN_STARTED = "campaign_started"
 AUDIT_CAMPAIGN_DONE = "campaign_done"
@@ -146,7 +164,9 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
             if locked.status != CampaignStatus.DRAFT:
                 raise AlreadyStarted(name=locked.name, status=locked.get_status_display())
             if (
-                ExtensionCampaign.objects.filter(kind=locked.kind, status=CampaignStatus.RUNNING)
+                ExtensionCampaign.objects.filter(
+                    kind=locked.kind, status__in=ACTIVE_CAMPAIGN_STATUSES
+                )
                 .exclude(pk=locked.pk)
                 .exists()
             ):
@@ -159,8 +179,16 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
             locked.rows_total = total
             locked.rows_done = 0
             locked.last_key = 0
+            locked.progressed_at = locked.started_at
             locked.save(
-                update_fields=["status", "started_at", "rows_total", "rows_done", "last_key"]
+                update_fields=[
+                    "status",
+                    "started_at",
+                    "rows_total",
+                    "rows_done",
+                    "last_key",
+                    "progressed_at",
+                ]
             )
             _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_STARTED)
     except IntegrityError as error:
@@ -289,7 +317,8 @@ def _resume(campaign_id: int) -> ExtensionCampaign:
             if campaign.status == CampaignStatus.FAILED:
                 campaign.status = CampaignStatus.RUNNING
                 campaign.finished_at = None
-                campaign.save(update_fields=["status", "finished_at"])
+                campaign.progressed_at = timezone.now()
+                campaign.save(update_fields=["status", "finished_at", "progressed_at"])
     except IntegrityError as error:
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
     if campaign.status != CampaignStatus.RUNNING:
@@ -315,12 +344,14 @@ def run_campaign_batches(
                 last_key, changed = _extend_batch(campaign, batch_size)
                 if last_key is None:
                     campaign.status = CampaignStatus.DONE
-                    campaign.finished_at = timezone.now()
-                    campaign.save(update_fields=["status", "finished_at"])
+                    campaign.finished_at = campaign.progressed_at = timezone.now()
+                    campaign.save(update_fields=["status", "finished_at", "progressed_at"])
                     _audit(campaign=campaign, by=None, action=AUDIT_CAMPAIGN_DONE)
                 else:
                     ExtensionCampaign.objects.filter(pk=campaign_id).update(
-                        rows_done=F("rows_done") + changed, last_key=last_key
+                        rows_done=F("rows_done") + changed,
+                        last_key=last_key,
+                        progressed_at=timezone.now(),
                     )
                     changed_now += changed
             if last_key is None:
@@ -343,29 +374,249 @@ def run_campaign_batches(
     return changed_now
 
 
+# Notifications ---------------------------------------------------------------------------------
+
+
+def notifications_pending(campaign: ExtensionCampaign) -> bool:
+    """Tell whether the campaign's patrons still have e-mails to be queued."""
+    return (
+        campaign.status == CampaignStatus.DONE
+        and campaign.notify_patrons
+        and campaign.notified_at is None
+    )
+
+
+def _patrons_to_notify(campaign: ExtensionCampaign, limit: int) -> list[User]:
+    """Return the next patrons (by key) with a change in the campaign."""
+    if campaign.kind == CampaignKind.LOANS:
+        changed = ExtensionChange.objects.filter(campaign=campaign, loan__patron=OuterRef("pk"))
+    else:
+        changed = ExtensionChange.objects.filter(campaign=campaign, patron=OuterRef("pk"))
+    return list(
+        User.objects.filter(Exists(changed), pk__gt=campaign.notify_last_key).order_by("pk")[:limit]
+    )
+
+
+def _queue_loan_emails(campaign: ExtensionCampaign, patrons: list[User]) -> int:
+    """Queue one e-mail per patron listing all their loans the campaign extended."""
+    changes = (
+        ExtensionChange.objects.filter(
+            campaign=campaign, loan__patron__in=patrons, loan__returned_at__isnull=True
+        )
+        .select_related("loan__item__record")
+        .order_by("new_date", "loan__item__record__title", "pk")
+    )
+    by_patron = defaultdict(list)
+    for change in changes:
+        by_patron[change.loan.patron_id].append(change)
+    queued = 0
+    for patron in patrons:
+        # A patron who has returned everything since has nothing to be told.
+        if extended := by_patron.get(patron.pk):
+            queued += _queue(campaign, patron, NOTIFICATION_LOANS_EXTENDED, {"changes": extended})
+    return queued
+
+
+def _queue_membership_emails(campaign: ExtensionCampaign, patrons: list[User]) -> int:
+    changes = {
+        change.patron_id: change
+        for change in ExtensionChange.objects.filter(campaign=campaign, patron__in=patrons)
+    }
+    return sum(
+        _queue(campaign, patron, NOTIFICATION_MEMBERSHIP_EXTENDED, {"change": changes[patron.pk]})
+        for patron in patrons
+    )
+
+
+def _queue(campaign: ExtensionCampaign, patron: User, kind: str, context: dict) -> int:
+    notification = queue_notification(
+        kind=kind,
+        recipient=patron,
+        context={"campaign": campaign, **context},
+        dedup_key=f"campaign:{campaign.pk}:patron:{patron.pk}",
+        about=campaign,
+    )
+    return 0 if notification is None else 1
+
+
+def notify_patrons(*, campaign_id: int, batch_size: int = NOTIFY_BATCH_SIZE) -> int:
+    """Queue the e-mails of a done campaign, one per patron, from where it stopped.
+
+    Return how many were queued now. Each patron's e-mail has a dedup key, so a
+    batch redone after a crash queues nothing twice.
+    """
+    queued_now = 0
+    while True:
+        with transaction.atomic():
+            campaign = ExtensionCampaign.objects.select_for_update().get(pk=campaign_id)
+            if not notifications_pending(campaign):
+                break
+            patrons = _patrons_to_notify(campaign, batch_size)
+            if not patrons:
+                campaign.notified_at = campaign.progressed_at = timezone.now()
+                campaign.save(update_fields=["notified_at", "progressed_at"])
+                break
+            if campaign.kind == CampaignKind.LOANS:
+                queued = _queue_loan_emails(campaign, patrons)
+            else:
+                queued = _queue_membership_emails(campaign, patrons)
+            ExtensionCampaign.objects.filter(pk=campaign_id).update(
+                notifications_queued=F("notifications_queued") + queued,
+                notify_last_key=patrons[-1].pk,
+                progressed_at=timezone.now(),
+            )
+            queued_now += queued
+    return queued_now
+
+
 # Undo ------------------------------------------------------------------------------------------
 
 
-def undo_campaign(*, campaign: ExtensionCampaign, by: User | None) -> int:
-    """Give back the old dates of every row the campaign changed; return how many were restored.
+def start_undo(*, campaign: ExtensionCampaign, by: User | None) -> ExtensionCampaign:
+    """Move a done (or failed) campaign to "being undone"; the batches then give dates back."""
+    try:
+        with transaction.atomic():
+            locked = ExtensionCampaign.objects.select_for_update().get(pk=campaign.pk)
+            if locked.status not in (CampaignStatus.DONE, CampaignStatus.FAILED):
+                raise NotUndoable(name=locked.name, status=locked.get_status_display())
+            locked.status = CampaignStatus.UNDOING
+            locked.rows_undone = 0
+            locked.undo_last_key = 0
+            locked.progressed_at = timezone.now()
+            locked.save(update_fields=["status", "rows_undone", "undo_last_key", "progressed_at"])
+            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE)
+    except IntegrityError as error:
+        raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
+    campaign.refresh_from_db()
+    return campaign
 
-    A row whose date changed again since (a renewal at the desk) keeps that later date.
+
+def _undo_batch_postgresql(campaign: ExtensionCampaign, batch_size: int) -> tuple[int | None, int]:
+    table, date_column, change_column = _target(campaign)
+    change_table = ExtensionChange._meta.db_table
+    sql = f"""
+        WITH batch AS (
+            SELECT c.id, c.{change_column} AS row_id, c.old_date, c.new_date
+            FROM {change_table} c
+            WHERE c.campaign_id = %(campaign_id)s AND c.id > %(last_key)s
+            ORDER BY c.id
+            LIMIT %(limit)s
+        ), restored AS (
+            UPDATE {table} t SET {date_column} = batch.old_date
+            FROM batch
+            WHERE t.id = batch.row_id AND t.{date_column} = batch.new_date
+            RETURNING t.id
+        )
+        SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM restored)
+    """  # noqa: S608 - only table and column names from the models are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {"campaign_id": campaign.pk, "last_key": campaign.undo_last_key, "limit": batch_size},
+        )
+        return cursor.fetchone()
+
+
+def _undo_batch_orm(campaign: ExtensionCampaign, batch_size: int) -> tuple[int | None, int]:
+    _table, date_column, change_column = _target(campaign)
+    link = change_column.removesuffix("_id")
+    keys = list(
+        ExtensionChange.objects.filter(campaign=campaign, pk__gt=campaign.undo_last_key)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not keys:
+        return None, 0
+    model = Loan if campaign.kind == CampaignKind.LOANS else User
+    changes = ExtensionChange.objects.filter(pk__in=keys, **{link: OuterRef("pk")})
+    restored = model.objects.filter(
+        pk__in=ExtensionChange.objects.filter(pk__in=keys).values(change_column),
+        **{date_column: Subquery(changes.values("new_date")[:1])},
+    ).update(**{date_column: Subquery(changes.values("old_date")[:1])})
+    return keys[-1], restored
+
+
+def run_undo_batches(*, campaign_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Give back the old dates of a campaign being undone, from where it stopped.
+
+    A row whose date changed again since (a renewal at the desk) keeps that
+    later date. Return how many rows were restored now.
     """
-    with transaction.atomic():
-        locked = ExtensionCampaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status not in (CampaignStatus.DONE, CampaignStatus.FAILED):
-            raise NotUndoable(name=locked.name, status=locked.get_status_display())
-        _table, date_column, change_column = _target(locked)
-        link = change_column.removesuffix("_id")
-        model = Loan if locked.kind == CampaignKind.LOANS else User
-        changes = ExtensionChange.objects.filter(campaign=locked, **{link: OuterRef("pk")})
-        restored = model.objects.filter(
-            pk__in=ExtensionChange.objects.filter(campaign=locked).values(change_column),
-            **{date_column: Subquery(changes.values("new_date")[:1])},
-        ).update(**{date_column: Subquery(changes.values("old_date")[:1])})
-        locked.status = CampaignStatus.UNDONE
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "finished_at"])
-        _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE)
+    restored_now = 0
+    while True:
+        with transaction.atomic():
+            campaign = ExtensionCampaign.objects.select_for_update().get(pk=campaign_id)
+            if campaign.status != CampaignStatus.UNDOING:
+                break
+            if connection.vendor == "postgresql":
+                last_key, restored = _undo_batch_postgresql(campaign, batch_size)
+            else:
+                last_key, restored = _undo_batch_orm(campaign, batch_size)
+            if last_key is None:
+                campaign.status = CampaignStatus.UNDONE
+                campaign.finished_at = campaign.progressed_at = timezone.now()
+                campaign.save(update_fields=["status", "finished_at", "progressed_at"])
+                break
+            ExtensionCampaign.objects.filter(pk=campaign_id).update(
+                rows_undone=F("rows_undone") + restored,
+                undo_last_key=last_key,
+                progressed_at=timezone.now(),
+            )
+            restored_now += restored
+    return restored_now
+
+
+def undo_campaign(
+    *, campaign: ExtensionCampaign, by: User | None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Undo a campaign here and now (the command, the tests); return how many rows were restored."""
+    start_undo(campaign=campaign, by=by)
+    restored = run_undo_batches(campaign_id=campaign.pk, batch_size=batch_size)
     campaign.refresh_from_db()
     return restored
+
+
+# Whole runs, for the task and the command ------------------------------------------------------
+
+
+def work_left(campaign: ExtensionCampaign) -> bool:
+    """Tell whether a worker has something to do for the campaign (to run, undo or notify)."""
+    return campaign.status in ACTIVE_CAMPAIGN_STATUSES or notifications_pending(campaign)
+
+
+def carry_on(
+    *,
+    campaign_id: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[ExtensionCampaign], None] | None = None,
+) -> ExtensionCampaign:
+    """Do whatever the campaign still needs, from where it stopped: extend, notify, or undo.
+
+    What the Celery task and the command run; safe to call twice at once.
+    """
+    campaign = ExtensionCampaign.objects.get(pk=campaign_id)
+    if campaign.status in (CampaignStatus.RUNNING, CampaignStatus.FAILED):
+        run_campaign_batches(
+            campaign_id=campaign_id, batch_size=batch_size, on_progress=on_progress
+        )
+        campaign.refresh_from_db()
+    if notifications_pending(campaign):
+        notify_patrons(campaign_id=campaign_id)
+    elif campaign.status == CampaignStatus.UNDOING:
+        run_undo_batches(campaign_id=campaign_id, batch_size=batch_size)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def stalled_campaigns(*, older_than_seconds: int | None = None) -> QuerySet:
+    """Return the campaigns with work left whose last batch is older than the threshold."""
+    if older_than_seconds is None:
+        older_than_seconds = getattr(
+            settings, "CAMPAIGN_STALLED_AFTER_SECONDS", DEFAULT_STALLED_AFTER_SECONDS
+        )
+    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    pending_emails = Q(status=CampaignStatus.DONE, notify_patrons=True, notified_at__isnull=True)
+    return ExtensionCampaign.objects.filter(
+        Q(status__in=ACTIVE_CAMPAIGN_STATUSES) | pending_emails,
+        Q(progressed_at__lt=before) | Q(progressed_at__isnull=True),
+    )

@@ -319,8 +319,13 @@ class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     RUNNING = "running", _("running")
     DONE = "done", _("done")
+    UNDOING = "undoing", _("being undone")
     UNDONE = "undone", _("undone")
     FAILED = "failed", _("failed")
+
+
+# A campaign in one of these states is changing dates: one at a time per kind.
+ACTIVE_CAMPAIGN_STATUSES = [CampaignStatus.RUNNING, CampaignStatus.UNDOING]
 
 
 class ExtensionCampaign(models.Model):
@@ -362,6 +367,27 @@ class ExtensionCampaign(models.Model):
         editable=False,
         help_text=_("Primary key of the last row handled: a resumed run starts after it."),
     )
+    rows_undone = models.PositiveIntegerField(_("rows restored"), default=0)
+    undo_last_key = models.BigIntegerField(
+        _("last change undone"),
+        default=0,
+        editable=False,
+        help_text=_("Primary key of the last change undone: a resumed undo starts after it."),
+    )
+    notifications_queued = models.PositiveIntegerField(_("e-mails queued"), default=0)
+    notify_last_key = models.BigIntegerField(
+        _("last patron notified"),
+        default=0,
+        editable=False,
+        help_text=_("Primary key of the last patron notified: resumed notifying starts after it."),
+    )
+    notified_at = models.DateTimeField(_("patrons notified at"), null=True, blank=True)
+    progressed_at = models.DateTimeField(
+        _("last progress at"),
+        null=True,
+        blank=True,
+        help_text=_("When a batch last committed: an idle campaign is resumed by the sweeper."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -378,6 +404,9 @@ class ExtensionCampaign(models.Model):
         verbose_name = _("extension campaign")
         verbose_name_plural = _("extension campaigns")
         ordering = ["-created_at"]
+        permissions = [
+            ("run_extensioncampaign", _("Can start, resume and undo extension campaigns")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(shift_amount__gt=0), name="extension_campaign_shift_positive"
@@ -402,10 +431,11 @@ class ExtensionCampaign(models.Model):
                 condition=~Q(kind=CampaignKind.MEMBERSHIPS) | Q(ended_on_or_after__isnull=False),
                 name="extension_campaign_memberships_have_date",
             ),
-            # Two campaigns of one kind running together could extend a loan twice.
+            # Two campaigns of one kind running (or one running, one being undone)
+            # together could extend a loan twice or undo another's extension.
             models.UniqueConstraint(
                 fields=["kind"],
-                condition=Q(status=CampaignStatus.RUNNING),
+                condition=Q(status__in=ACTIVE_CAMPAIGN_STATUSES),
                 name="extension_campaign_one_running_per_kind",
             ),
         ]

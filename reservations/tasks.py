@@ -6,7 +6,9 @@ rows they change with `skip_locked` and re-check their state.
 
 from celery import shared_task
 
-from . import services
+from config.celery import publish_quietly
+
+from . import campaigns, services
 
 
 @shared_task(name="reservations.tasks.expire_overdue_reservations")
@@ -25,3 +27,25 @@ def send_pickup_reminders() -> int:
 def release_quarantined_items() -> int:
     """Put back on the shelf the copies whose quarantine is over; return how many."""
     return services.release_quarantine()
+
+
+@shared_task(name="reservations.tasks.carry_on_campaign")
+def carry_on_campaign(campaign_id: int) -> str:
+    """Extend, notify or undo an extension campaign from where it stopped; return its status.
+
+    Safe to run twice at once: the batches lock the campaign row and take turns.
+    """
+    return campaigns.carry_on(campaign_id=campaign_id).status
+
+
+@shared_task(name="reservations.tasks.resume_stalled_campaigns")
+def resume_stalled_campaigns(older_than_seconds: int | None = None) -> int:
+    """Publish the task again for campaigns whose worker was lost; return how many."""
+    stalled = list(
+        campaigns.stalled_campaigns(older_than_seconds=older_than_seconds).values_list(
+            "pk", flat=True
+        )
+    )
+    for campaign_id in stalled:
+        publish_quietly(carry_on_campaign, campaign_id)
+    return len(stalled)

@@ -97,12 +97,18 @@ def ensure_staff_groups() -> None:
     the groups made by the data migration included.
     """
     migration = importlib.import_module("reservations.migrations.0003_staff_groups")
+    campaigns = importlib.import_module("reservations.migrations.0007_network_admins_run_campaigns")
     for name, wanted in migration.GROUPS.items():
         group, created = Group.objects.get_or_create(name=name)
         if not created:
             continue
         if wanted == "__all__":
-            group.permissions.set(Permission.objects.all())
+            # What 0003 gave (the models of that time) plus what 0007 added.
+            group.permissions.set(
+                Permission.objects.exclude(
+                    content_type__model__in=["extensioncampaign", "extensionchange"]
+                ).union(Permission.objects.filter(codename__in=campaigns.CODENAMES))
+            )
         else:
             group.permissions.set(
                 Permission.objects.get(content_type__app_label=app, codename=codename)
