@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.admin import NotificationInline
 
+from . import campaign_admin  # noqa: F401 - registers the campaign screens
 from .models import AuditEntry, Loan, Reservation, ReservationLine
 
 

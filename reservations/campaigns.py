@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,6 +143,17 @@ def _selection(campaign: ExtensionCampaign) -> QuerySet:
 def dry_run(*, campaign: ExtensionCampaign) -> int:
     """Return how many loans or patrons the campaign would extend if started now."""
     return _selection(campaign).count()
+
+
+def dry_run_summary(*, campaign: ExtensionCampaign) -> tuple[int, int]:
+    """Return how many rows (loans or memberships) and patrons the campaign would touch now."""
+    if campaign.kind == CampaignKind.LOANS:
+        counts = _selection(campaign).aggregate(
+            rows=Count("pk"), patrons=Count("patron", distinct=True)
+        )
+        return counts["rows"], counts["patrons"]
+    rows = dry_run(campaign=campaign)
+    return rows, rows
 
 
 # Start -----------------------------------------------------------------------------------------

@@ -452,6 +452,12 @@ class ExtensionCampaign(models.Model):
             errors["due_to"] = _("The end of the range comes before its start.")
         if self.kind == CampaignKind.MEMBERSHIPS and not self.ended_on_or_after:
             errors["ended_on_or_after"] = _("Choose from which end date memberships are extended.")
+        if self.kind == CampaignKind.MEMBERSHIPS and (self.due_from or self.due_to):
+            errors["due_from"] = _("Loan due dates select loans: leave them empty for memberships.")
+        if self.kind == CampaignKind.LOANS and self.ended_on_or_after:
+            errors["ended_on_or_after"] = _(
+                "This date selects memberships: leave it empty for a loans campaign."
+            )
         if errors:
             raise ValidationError(errors)
 

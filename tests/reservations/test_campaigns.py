@@ -3,10 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from reservations import campaigns
+from reservations import campaigns, tasks
 from reservations.campaigns import (
     AlreadyStarted,
     AnotherCampaignRunning,
@@ -238,6 +238,108 @@ class TestUndo:
         assert patron.membership_expires_on == ended
 
 
+class TestBatchedUndo:
+    def test_an_undo_that_crashes_resumes_and_restores_each_row_once(self, monkeypatch):
+        loans = LoanFactory.create_batch(5, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1)
+        run(campaign)
+        campaigns.start_undo(campaign=campaign, by=None)
+        batch = "_undo_batch_postgresql" if connection.vendor == "postgresql" else "_undo_batch_orm"
+        real_batch = getattr(campaigns, batch)
+        calls = []
+
+        def crash_in_second_batch(campaign, batch_size):
+            result = real_batch(campaign, batch_size)
+            calls.append(result)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return result
+
+        monkeypatch.setattr(campaigns, batch, crash_in_second_batch)
+        with pytest.raises(RuntimeError):
+            campaigns.run_undo_batches(campaign_id=campaign.pk, batch_size=2)
+
+        campaign.refresh_from_db()
+        assert campaign.status == "undoing"
+        assert campaign.rows_undone == 2
+        assert due_dates(loans) == [D(2030, 1, 1)] * 2 + [D(2030, 1, 8)] * 3
+        # Meanwhile the desk renews a loan that is still extended: it keeps its new date.
+        Loan.objects.filter(pk=loans[4].pk).update(due_on=D(2030, 3, 1))
+
+        monkeypatch.setattr(campaigns, batch, real_batch)
+        assert campaigns.run_undo_batches(campaign_id=campaign.pk, batch_size=2) == 2
+
+        campaign.refresh_from_db()
+        assert campaign.status == "undone"
+        assert campaign.rows_undone == 4
+        assert due_dates(loans) == [D(2030, 1, 1)] * 4 + [D(2030, 3, 1)]
+
+    def test_no_campaign_of_the_kind_starts_while_one_is_being_undone(self):
+        LoanFactory()
+        undoing = make_campaign(name="Undoing")
+        run(undoing)
+        campaigns.start_undo(campaign=undoing, by=None)
+
+        with pytest.raises(AnotherCampaignRunning):
+            start_campaign(campaign=make_campaign(name="Next"), by=None)
+
+    @pytest.mark.parametrize("status", ["draft", "running", "undone"])
+    def test_only_a_done_or_failed_campaign_can_be_undone(self, status):
+        campaign = make_campaign(status=status)
+        with pytest.raises(campaigns.NotUndoable):
+            campaigns.start_undo(campaign=campaign, by=None)
+        campaign.refresh_from_db()
+        assert campaign.status == status
+
+
+class TestCarryOnAndSweeper:
+    def test_carry_on_resumes_a_failed_campaign_then_notifies(self):
+        loans = LoanFactory.create_batch(3, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1, notify_patrons=True)
+        start_campaign(campaign=campaign, by=None)
+        ExtensionCampaign.objects.filter(pk=campaign.pk).update(status="failed")
+
+        campaign = campaigns.carry_on(campaign_id=campaign.pk, batch_size=2)
+
+        assert campaign.status == "done"
+        assert campaign.notified_at is not None
+        assert campaign.notifications_queued == 3  # three patrons, one loan each
+        assert due_dates(loans) == [D(2030, 1, 8)] * 3
+        assert not campaigns.work_left(campaign)
+
+    def test_stalled_campaigns_are_those_with_work_left_and_no_recent_progress(self):
+        long_ago = timezone.now() - datetime.timedelta(minutes=10)
+        now = timezone.now()
+        stalled = {
+            make_campaign(name="Running", status="running", progressed_at=long_ago),
+            make_campaign(
+                name="Undoing", kind="memberships", ended_on_or_after=D(2020, 9, 1),
+                status="undoing", progressed_at=long_ago,
+            ),
+            make_campaign(name="E-mails", status="done", progressed_at=long_ago),
+        }  # fmt: skip
+        make_campaign(name="Fresh", status="failed", progressed_at=long_ago)
+        make_campaign(name="Draft", status="draft")
+        make_campaign(name="Told", status="done", notified_at=now, progressed_at=long_ago)
+        make_campaign(name="Silent", status="done", notify_patrons=False, progressed_at=long_ago)
+        make_campaign(name="Undone", status="undone", progressed_at=long_ago)
+
+        assert set(campaigns.stalled_campaigns(older_than_seconds=300)) == stalled
+        assert not campaigns.stalled_campaigns(older_than_seconds=3600).exists()
+
+    def test_the_sweeper_task_carries_a_stalled_campaign_to_its_end(self):
+        loans = LoanFactory.create_batch(3, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1, notify_patrons=False)
+        start_campaign(campaign=campaign, by=None)  # as if its worker died at once
+
+        assert tasks.resume_stalled_campaigns(older_than_seconds=0) == 1
+
+        campaign.refresh_from_db()
+        assert campaign.status == "done"
+        assert due_dates(loans) == [D(2030, 1, 8)] * 3
+        assert tasks.resume_stalled_campaigns(older_than_seconds=0) == 0
+
+
 class TestRefusals:
     @pytest.mark.parametrize("amount", [0, -1])
     def test_a_shift_that_is_not_positive_cannot_be_saved(self, amount):
@@ -261,7 +363,7 @@ class TestRefusals:
         LoanFactory(due_on=D(2030, 1, 1))
         campaign = make_campaign(due_from=D(2031, 1, 1), due_to=D(2031, 1, 31))
 
-        with pytest.raises(NothingSelected, match="selects nothing"):
+        with pytest.raises(NothingSelected, match="ne sélectionne rien"):
             start_campaign(campaign=campaign, by=None)
 
         campaign.refresh_from_db()
@@ -330,7 +432,26 @@ class TestCommand:
         with pytest.raises(CommandError, match="No extension campaign has the id 999999"):
             call_command("run_campaign", "999999")
 
+    def test_undo_gives_the_dates_back(self):
+        loans = LoanFactory.create_batch(2, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1)
+        call_command("run_campaign", str(campaign.pk), stdout=StringIO())
+        out = StringIO()
+
+        call_command("run_campaign", str(campaign.pk), "--undo", stdout=out)
+
+        assert "2 of 2 rows given back their old date" in out.getvalue()
+        assert due_dates(loans) == [D(2030, 1, 1)] * 2
+
+    def test_a_finished_campaign_is_not_run_again(self):
+        LoanFactory()
+        campaign = make_campaign(notify_patrons=False)
+        call_command("run_campaign", str(campaign.pk), stdout=StringIO())
+
+        with pytest.raises(CommandError, match="ne peut pas être exécutée"):
+            call_command("run_campaign", str(campaign.pk))
+
     def test_a_refusal_is_a_clear_error(self):
         campaign = make_campaign(due_from=D(2031, 1, 1), due_to=D(2031, 1, 2))
-        with pytest.raises(CommandError, match="selects nothing"):
+        with pytest.raises(CommandError, match="ne sélectionne rien"):
             call_command("run_campaign", str(campaign.pk))
