@@ -37,7 +37,7 @@ test: $(STAMP) messages chromium
 
 # Refresh the README's pictures (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP) messages chromium
-	SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(BIN)/pytest tests/e2e -k "journey or screenshots or staff" -q
+	SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(BIN)/pytest tests/e2e -k "journey or screenshots or staff or campaign" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

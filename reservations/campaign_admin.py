@@ -275,9 +275,8 @@ class ExtensionCampaignAdmin(admin.ModelAdmin):
         actions = []
         if campaign.status == CampaignStatus.DRAFT:
             actions.append({"url": self._url("start", campaign), "label": _("Start")})
-        if campaign.status == CampaignStatus.FAILED or (
-            campaigns.work_left(campaign) and campaign.status != CampaignStatus.DRAFT
-        ):
+        # A campaign at work needs no push; one whose worker was lost (or that failed) does.
+        if campaign.status == CampaignStatus.FAILED or campaigns.is_stalled(campaign):
             actions.append({"url": self._url("resume", campaign), "label": _("Resume")})
         if campaign.status in (CampaignStatus.DONE, CampaignStatus.FAILED):
             actions.append({"url": self._url("undo", campaign), "label": _("Undo")})

@@ -619,13 +619,24 @@ def carry_on(
     return campaign
 
 
-def stalled_campaigns(*, older_than_seconds: int | None = None) -> QuerySet:
-    """Return the campaigns with work left whose last batch is older than the threshold."""
+def _stalled_before(older_than_seconds: int | None) -> datetime.datetime:
     if older_than_seconds is None:
         older_than_seconds = getattr(
             settings, "CAMPAIGN_STALLED_AFTER_SECONDS", DEFAULT_STALLED_AFTER_SECONDS
         )
-    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+
+
+def is_stalled(campaign: ExtensionCampaign) -> bool:
+    """Tell whether the campaign has work left but no batch committed for a while."""
+    return work_left(campaign) and (
+        campaign.progressed_at is None or campaign.progressed_at < _stalled_before(None)
+    )
+
+
+def stalled_campaigns(*, older_than_seconds: int | None = None) -> QuerySet:
+    """Return the campaigns with work left whose last batch is older than the threshold."""
+    before = _stalled_before(older_than_seconds)
     pending_emails = Q(status=CampaignStatus.DONE, notify_patrons=True, notified_at__isnull=True)
     return ExtensionCampaign.objects.filter(
         Q(status__in=ACTIVE_CAMPAIGN_STATUSES) | pending_emails,

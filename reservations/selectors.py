@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import pgettext_lazy
@@ -16,6 +16,8 @@ from catalog.models import Item, Record
 from .models import (
     ACTIVE_STATUSES,
     HOLDING_LINE_STATUSES,
+    CampaignStatus,
+    ExtensionChange,
     LineStatus,
     Loan,
     Reservation,
@@ -231,17 +233,59 @@ def patron_line_status(line: ReservationLine) -> str:
     return PATRON_LINE_STATUS.get(line.status, line.get_status_display())
 
 
+# A campaign's new dates are the patron's from its first batch until it is undone:
+# at work, done, stopped by a failure or half undone, it has moved the dates shown.
+SHOWN_CAMPAIGN_STATUSES = (
+    CampaignStatus.RUNNING,
+    CampaignStatus.DONE,
+    CampaignStatus.FAILED,
+    CampaignStatus.UNDOING,
+)
+
+
+def _shown_changes(**filters) -> QuerySet[ExtensionChange]:
+    """Return the campaign changes the patron is shown, the latest campaign's first."""
+    return ExtensionChange.objects.filter(
+        campaign__status__in=SHOWN_CAMPAIGN_STATUSES, **filters
+    ).order_by("-campaign__started_at", "-pk")
+
+
 def current_loans(patron) -> list[Loan]:
-    """Return the patron's loans not yet returned, the soonest due first, each with `overdue`."""
+    """Return the patron's loans not yet returned, the soonest due first, each with `overdue`.
+
+    A loan whose current due date a campaign set also has `extension_old_date`
+    (its due date before) and `extension_reason` (the campaign's); both are None
+    otherwise. One query.
+    """
     today = timezone.localdate()
+    # Only a change whose new date is still the due date: a later renewal ends the mark.
+    extension = _shown_changes(loan=OuterRef("pk"), new_date=OuterRef("due_on"))
     loans = list(
         Loan.objects.filter(patron=patron, returned_at__isnull=True)
         .select_related("item__record__document_type", "item__branch")
+        .annotate(
+            extension_old_date=Subquery(extension.values("old_date")[:1]),
+            extension_reason=Subquery(extension.values("campaign__reason")[:1]),
+        )
         .order_by("due_on", "item__record__title", "pk")
     )
     for loan in loans:
         loan.overdue = loan.due_on < today
     return loans
+
+
+def membership_extension(patron) -> ExtensionChange | None:
+    """Return the campaign change that set the patron's current membership end, with its campaign.
+
+    None when no campaign shown to patrons set that date (or there is none).
+    """
+    if patron.membership_expires_on is None:
+        return None
+    return (
+        _shown_changes(patron=patron, new_date=patron.membership_expires_on)
+        .select_related("campaign")
+        .first()
+    )
 
 
 # How many returned loans the page recalls, most recent first.

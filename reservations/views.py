@@ -195,12 +195,16 @@ def cancel(request, reference):
 @login_required
 @require_safe
 def my_loans(request):
-    """List the patron's current loans, soonest due first, then the ones recently returned."""
+    """List the patron's current loans, soonest due first, then the ones recently returned.
+
+    The membership's end heads the page, with the campaign that extended it if one did.
+    """
     return render(
         request,
         "reservations/my_loans.html",
         {
             "loans": selectors.current_loans(request.user),
             "returned": selectors.returned_loans(request.user),
+            "membership_extension": selectors.membership_extension(request.user),
         },
     )

@@ -100,16 +100,12 @@ class TestDraft:
         assert not ExtensionCampaign.objects.exists()
 
     def test_a_range_ending_before_it_starts_is_refused(self, client, network_admin):
-        response = client.post(
-            f"{URL}add/", form_data(due_from="2020-12-01", due_to="2020-11-01")
-        )
+        response = client.post(f"{URL}add/", form_data(due_from="2020-12-01", due_to="2020-11-01"))
 
         assert "La fin de la période précède son début." in response.content.decode()
         assert not ExtensionCampaign.objects.exists()
 
-    def test_a_memberships_campaign_needs_its_date_and_no_loan_dates(
-        self, client, network_admin
-    ):
+    def test_a_memberships_campaign_needs_its_date_and_no_loan_dates(self, client, network_admin):
         without_date = client.post(f"{URL}add/", form_data(kind="memberships"))
         with_loan_dates = client.post(
             f"{URL}add/",
@@ -241,6 +237,38 @@ class TestProgressAndUndo:
         assert f'data-progress-url="{URL}{campaign.pk}/progress/"' in page
         assert '<meta http-equiv="refresh"' in page  # inside <noscript>
         assert 'value="250" max="1000"' in page
+
+    def test_resume_is_offered_only_when_the_worker_seems_lost(self, client, network_admin):
+        working = draft(name="At work", status="running", progressed_at=timezone.now())
+        lost = draft(
+            name="Lost",
+            kind="memberships",
+            ended_on_or_after=datetime.date(2020, 9, 1),
+            status="running",
+            progressed_at=timezone.now() - datetime.timedelta(hours=1),
+        )
+
+        working_page = client.get(f"{URL}{working.pk}/change/").content.decode()
+        lost_page = client.get(f"{URL}{lost.pk}/change/").content.decode()
+
+        assert f"{URL}{working.pk}/resume/" not in working_page
+        assert f"{URL}{lost.pk}/resume/" in lost_page
+
+    def test_resuming_a_failed_campaign_finishes_it(self, client, network_admin, loans):
+        campaign = draft()
+        client.post(f"{URL}{campaign.pk}/start/")
+        ExtensionCampaign.objects.filter(pk=campaign.pk).update(
+            status="failed", rows_done=0, last_key=0
+        )
+        ExtensionChange.objects.all().delete()
+        Loan.objects.update(due_on=loans[0].due_on)
+
+        response = client.post(f"{URL}{campaign.pk}/resume/", follow=True)
+
+        assert any("reprend là où elle s’était arrêtée" in m for m in messages_of(response))
+        campaign.refresh_from_db()
+        assert campaign.status == "done"
+        assert due_dates(loans) == [loans[0].due_on + FIVE_WEEKS] * 3
 
     def test_undo_gives_the_old_dates_back(self, client, network_admin, loans):
         campaign = draft()
