@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.admin import NotificationInline
 
 from . import campaign_admin  # noqa: F401 - registers the campaign screens
+from .admin_readonly import ReadOnlyModelAdmin
 from .models import AuditEntry, Loan, Reservation, ReservationLine
 
 
@@ -119,19 +120,10 @@ class LoanAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_display = ("at", "actor", "action", "reservation", "item", "from_status", "to_status")
     list_filter = ("action",)
     list_select_related = ("actor", "reservation", "item")
     search_fields = ("=reservation__reference", "=item__barcode", "=actor__card_number")
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from config.celery import publish_quietly
 
 from . import campaigns
+from .admin_readonly import ReadOnlyModelAdmin
 from .models import CampaignKind, CampaignStatus, ExtensionCampaign, ExtensionChange
 from .tasks import carry_on_campaign
 
@@ -384,19 +385,10 @@ class ExtensionCampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionChange)
-class ExtensionChangeAdmin(admin.ModelAdmin):
+class ExtensionChangeAdmin(ReadOnlyModelAdmin):
     list_display = ("campaign", "loan", "patron", "old_date", "new_date")
     list_filter = ("campaign",)
     list_select_related = ("campaign", "loan__item", "loan__patron", "patron")
     search_fields = ("=loan__item__barcode", "=loan__patron__card_number", "=patron__card_number")
     raw_id_fields = ("loan", "patron")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

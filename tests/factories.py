@@ -12,7 +12,7 @@ from accounts.models import User
 from branches.models import Branch, Closure, OpeningHours
 from catalog.models import DocumentType, Item, Record
 from notifications.models import Notification
-from reservations.models import Loan, Reservation, ReservationLine
+from reservations.models import ExtensionCampaign, Loan, Reservation, ReservationLine
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -205,6 +205,19 @@ class LoanFactory(factory.django.DjangoModelFactory):
     patron = factory.SubFactory(PatronFactory)
     out_at = factory.LazyFunction(timezone.now)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+
+
+class ExtensionCampaignFactory(factory.django.DjangoModelFactory):
+    """A draft campaign pushing back every current loan by 5 weeks."""
+
+    class Meta:
+        model = ExtensionCampaign
+
+    kind = ExtensionCampaign.Kind.LOANS
+    name = "Confinement"
+    reason = "Les bibliothèques sont fermées."
+    shift_amount = 5
+    shift_unit = ExtensionCampaign.Unit.WEEKS
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ the admin is carried out within the request: what the worker would do.
 """
 
 import datetime
+import functools
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from reservations import tasks
 from reservations.models import ExtensionCampaign, ExtensionChange, Loan
-from tests.factories import LoanFactory, PatronFactory, StaffFactory
+from tests.factories import ExtensionCampaignFactory, LoanFactory, PatronFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +35,7 @@ def loans():
     return [LoanFactory(patron=first), LoanFactory(patron=first), LoanFactory(patron=second)]
 
 
-def draft(**fields) -> ExtensionCampaign:
-    return ExtensionCampaign.objects.create(
-        **{
-            "kind": "loans",
-            "name": "Confinement",
-            "reason": "Les bibliothèques sont fermées.",
-            "shift_amount": 5,
-            "shift_unit": "weeks",
-            "notify_patrons": False,
-            **fields,
-        }
-    )
+draft = functools.partial(ExtensionCampaignFactory, notify_patrons=False)
 
 
 def messages_of(response) -> list[str]:

@@ -5,13 +5,20 @@ back 5 weeks; a memberships campaign extends memberships ended since 1 March by 
 """
 
 import datetime
+import functools
 
 import pytest
 
 from notifications.models import Notification
 from reservations.campaigns import carry_on, notify_patrons, run_campaign_batches, start_campaign
 from reservations.models import ExtensionCampaign
-from tests.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory
+from tests.factories import (
+    ExtensionCampaignFactory,
+    ItemFactory,
+    LoanFactory,
+    PatronFactory,
+    RecordFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +32,7 @@ def _site_url(settings):
     settings.SITE_URL = "http://testserver.example"
 
 
-def make_campaign(**fields) -> ExtensionCampaign:
-    fields = {
-        "kind": ExtensionCampaign.Kind.LOANS,
-        "name": "Travaux d'été",
-        "reason": REASON,
-        "shift_amount": 5,
-        "shift_unit": ExtensionCampaign.Unit.WEEKS,
-        **fields,
-    }
-    return ExtensionCampaign.objects.create(**fields)
+make_campaign = functools.partial(ExtensionCampaignFactory, name="Travaux d’été", reason=REASON)
 
 
 def run_to_the_end(campaign: ExtensionCampaign) -> ExtensionCampaign:

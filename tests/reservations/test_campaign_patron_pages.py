@@ -4,6 +4,7 @@ It is Wednesday 10 June 2026 in Paris (the `clock` fixture).
 """
 
 import datetime
+import functools
 
 import pytest
 from django.conf import settings
@@ -13,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from reservations.campaigns import run_campaign_batches, start_campaign, undo_campaign
 from reservations.models import ExtensionCampaign, ExtensionChange, Loan
 from reservations.selectors import current_loans, membership_extension
-from tests.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory
+from tests.factories import (
+    ExtensionCampaignFactory,
+    ItemFactory,
+    LoanFactory,
+    PatronFactory,
+    RecordFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +29,7 @@ LOANS = "/account/loans/"
 REASON = "Les bibliothèques sont fermées pour travaux."
 
 
-def make_campaign(**fields) -> ExtensionCampaign:
-    fields = {
-        "kind": ExtensionCampaign.Kind.LOANS,
-        "name": "Travaux d'été",
-        "reason": REASON,
-        "shift_amount": 5,
-        "shift_unit": ExtensionCampaign.Unit.WEEKS,
-        **fields,
-    }
-    return ExtensionCampaign.objects.create(**fields)
+make_campaign = functools.partial(ExtensionCampaignFactory, name="Travaux d’été", reason=REASON)
 
 
 def run(campaign: ExtensionCampaign) -> ExtensionCampaign:

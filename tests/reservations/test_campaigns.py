@@ -20,28 +20,33 @@ from reservations.campaigns import (
     undo_campaign,
 )
 from reservations.models import ExtensionCampaign, ExtensionChange, Loan
-from tests.factories import LoanFactory, PatronFactory, StaffFactory
+from tests.factories import ExtensionCampaignFactory, LoanFactory, PatronFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
 
-def make_campaign(**fields) -> ExtensionCampaign:
-    fields = {
-        "kind": ExtensionCampaign.Kind.LOANS,
-        "name": "Confinement",
-        "reason": "Les bibliothèques sont fermées.",
-        "shift_amount": 5,
-        "shift_unit": ExtensionCampaign.Unit.WEEKS,
-        **fields,
-    }
-    return ExtensionCampaign.objects.create(**fields)
+make_campaign = ExtensionCampaignFactory
 
 
 def run(campaign, batch_size=2):
     start_campaign(campaign=campaign, by=None)
     return run_campaign_batches(campaign_id=campaign.pk, batch_size=batch_size)
+
+
+def crash_in_second_call(batch):
+    """Wrap a batch function so that its second batch commits nothing: a worker killed then."""
+    calls = []
+
+    def crashing(campaign, batch_size):
+        result = batch(campaign, batch_size)
+        calls.append(result)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return result
+
+    return crashing
 
 
 def due_dates(loans):
@@ -168,16 +173,7 @@ class TestBatches:
         campaign = make_campaign(shift_amount=1)
         start_campaign(campaign=campaign, by=None)
         real_batch = campaigns._extend_batch
-        calls = []
-
-        def crash_in_second_batch(campaign, batch_size):
-            result = real_batch(campaign, batch_size)
-            calls.append(result)
-            if len(calls) == 2:
-                raise RuntimeError("worker killed")
-            return result
-
-        monkeypatch.setattr(campaigns, "_extend_batch", crash_in_second_batch)
+        monkeypatch.setattr(campaigns, "_extend_batch", crash_in_second_call(real_batch))
         with pytest.raises(RuntimeError):
             run_campaign_batches(campaign_id=campaign.pk, batch_size=2)
 
@@ -246,16 +242,7 @@ class TestBatchedUndo:
         campaigns.start_undo(campaign=campaign, by=None)
         batch = "_undo_batch_postgresql" if connection.vendor == "postgresql" else "_undo_batch_orm"
         real_batch = getattr(campaigns, batch)
-        calls = []
-
-        def crash_in_second_batch(campaign, batch_size):
-            result = real_batch(campaign, batch_size)
-            calls.append(result)
-            if len(calls) == 2:
-                raise RuntimeError("worker killed")
-            return result
-
-        monkeypatch.setattr(campaigns, batch, crash_in_second_batch)
+        monkeypatch.setattr(campaigns, batch, crash_in_second_call(real_batch))
         with pytest.raises(RuntimeError):
             campaigns.run_undo_batches(campaign_id=campaign.pk, batch_size=2)
 
