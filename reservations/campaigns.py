@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,18 +126,25 @@ def _reference_day(campaign: ExtensionCampaign) -> datetime.date:
 
 
 def _selection(campaign: ExtensionCampaign) -> QuerySet:
-    """Return the loans or patrons the campaign extends."""
+    """Return the loans or patrons the campaign extends.
+
+    Once started, only the rows that existed then: a loan lent at the desk
+    during the campaign has a fresh due date and is not the measure's.
+    """
     if campaign.kind == CampaignKind.LOANS:
-        loans = Loan.objects.filter(returned_at__isnull=True)
+        rows = Loan.objects.filter(returned_at__isnull=True)
         if campaign.due_from:
-            loans = loans.filter(due_on__gte=campaign.due_from)
+            rows = rows.filter(due_on__gte=campaign.due_from)
         if campaign.due_to:
-            loans = loans.filter(due_on__lte=campaign.due_to)
-        return loans
-    return User.objects.filter(
-        membership_expires_on__gte=campaign.ended_on_or_after,
-        membership_expires_on__lt=_reference_day(campaign),
-    )
+            rows = rows.filter(due_on__lte=campaign.due_to)
+    else:
+        rows = User.objects.filter(
+            membership_expires_on__gte=campaign.ended_on_or_after,
+            membership_expires_on__lt=_reference_day(campaign),
+        )
+    if campaign.max_key:
+        rows = rows.filter(pk__lte=campaign.max_key)
+    return rows
 
 
 def dry_run(*, campaign: ExtensionCampaign) -> int:
@@ -183,11 +190,12 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
             ):
                 raise AnotherCampaignRunning(kind=locked.get_kind_display())
             locked.started_at = timezone.now()
-            total = dry_run(campaign=locked)
-            if total == 0:
+            selected = _selection(locked).aggregate(total=Count("pk"), max_key=Max("pk"))
+            if selected["total"] == 0:
                 raise NothingSelected(name=locked.name)
             locked.status = CampaignStatus.RUNNING
-            locked.rows_total = total
+            locked.rows_total = selected["total"]
+            locked.max_key = selected["max_key"]
             locked.rows_done = 0
             locked.last_key = 0
             locked.progressed_at = locked.started_at
@@ -198,6 +206,7 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
                     "rows_total",
                     "rows_done",
                     "last_key",
+                    "max_key",
                     "progressed_at",
                 ]
             )
@@ -244,6 +253,8 @@ def _extend_batch_postgresql(
         ]
         params["ended_on_or_after"] = campaign.ended_on_or_after
         params["reference_day"] = _reference_day(campaign)
+    conditions.append("t.id <= %(max_key)s")
+    params["max_key"] = campaign.max_key
     where = " AND ".join(["t.id > %(last_key)s", *conditions])
     change_table = ExtensionChange._meta.db_table
     # FOR UPDATE: a desk change of the same row waits for this short batch, and the

@@ -367,6 +367,12 @@ class ExtensionCampaign(models.Model):
         editable=False,
         help_text=_("Primary key of the last row handled: a resumed run starts after it."),
     )
+    max_key = models.BigIntegerField(
+        _("largest key selected"),
+        default=0,
+        editable=False,
+        help_text=_("Rows made after the start (a loan lent meanwhile) are not the campaign's."),
+    )
     rows_undone = models.PositiveIntegerField(_("rows restored"), default=0)
     undo_last_key = models.BigIntegerField(
         _("last change undone"),

@@ -19,9 +19,9 @@ CODENAMES = [
 def grant(apps, schema_editor):
     # Permissions are normally created after all migrations; the group needs them now.
     app_config = apps.get_app_config("reservations")
-    app_config.models_module = True
+    previous, app_config.models_module = app_config.models_module, True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permissions = Permission.objects.filter(

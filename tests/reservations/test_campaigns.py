@@ -156,6 +156,18 @@ class TestBatches:
         change = campaign.changes.get(loan=loans[0])
         assert (change.old_date, change.new_date) == (D(2030, 1, 31), D(2030, 2, 28))
 
+    def test_a_loan_lent_after_the_start_is_not_the_campaigns(self):
+        before = LoanFactory.create_batch(2, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1)
+        start_campaign(campaign=campaign, by=None)
+        lent_meanwhile = LoanFactory(due_on=D(2030, 1, 1))
+
+        run_campaign_batches(campaign_id=campaign.pk, batch_size=1)
+
+        campaign.refresh_from_db()
+        assert (campaign.rows_total, campaign.rows_done) == (2, 2)
+        assert due_dates([*before, lent_meanwhile]) == [D(2030, 1, 8)] * 2 + [D(2030, 1, 1)]
+
     def test_running_again_extends_nothing_twice(self):
         loans = LoanFactory.create_batch(4, due_on=D(2030, 1, 1))
         campaign = make_campaign(shift_amount=1)
