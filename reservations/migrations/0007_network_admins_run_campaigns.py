@@ -19,7 +19,8 @@ CODENAMES = [
 def grant(apps, schema_editor):
     # Permissions are normally created after all migrations; the group needs them now.
     app_config = apps.get_app_config("reservations")
-    previous, app_config.models_module = app_config.models_module, True
+    previous = getattr(app_config, "models_module", None)  # a stub in migrations
+    app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
