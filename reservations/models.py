@@ -227,6 +227,7 @@ class Loan(models.Model):
         on_delete=models.PROTECT,
         related_name="loans",
         verbose_name=_("patron"),
+        db_index=False,  # the index loan_patron_current leads with the patron
     )
     line = models.OneToOneField(
         ReservationLine,
@@ -471,11 +472,15 @@ class ExtensionCampaign(models.Model):
 class ExtensionChange(models.Model):
     """One loan or membership changed by a campaign, with its dates before and after (undo)."""
 
+    # No index of their own on the three keys: the two unique indexes below lead with
+    # the row and serve the lookups by loan or patron, the primary key the undo's
+    # batches. Every index is one more write per row of a million-row campaign.
     campaign = models.ForeignKey(
         ExtensionCampaign,
         on_delete=models.CASCADE,
         related_name="changes",
         verbose_name=_("campaign"),
+        db_index=False,
     )
     loan = models.ForeignKey(
         Loan,
@@ -484,6 +489,7 @@ class ExtensionChange(models.Model):
         blank=True,
         related_name="extension_changes",
         verbose_name=_("loan"),
+        db_index=False,
     )
     patron = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -492,6 +498,7 @@ class ExtensionChange(models.Model):
         blank=True,
         related_name="membership_extensions",
         verbose_name=_("patron"),
+        db_index=False,
     )
     old_date = models.DateField(_("old date"))
     new_date = models.DateField(_("new date"))
@@ -499,14 +506,18 @@ class ExtensionChange(models.Model):
     class Meta:
         verbose_name = _("extension change")
         verbose_name_plural = _("extension changes")
-        ordering = ["campaign", "pk"]
+        ordering = ["pk"]
         constraints = [
             # A row is changed at most once per campaign: what makes re-runs idempotent.
             models.UniqueConstraint(
-                fields=["campaign", "loan"], name="extension_change_loan_once_per_campaign"
+                fields=["loan", "campaign"],
+                condition=Q(loan__isnull=False),
+                name="extension_change_loan_once_per_campaign",
             ),
             models.UniqueConstraint(
-                fields=["campaign", "patron"], name="extension_change_patron_once_per_campaign"
+                fields=["patron", "campaign"],
+                condition=Q(patron__isnull=False),
+                name="extension_change_patron_once_per_campaign",
             ),
             models.CheckConstraint(
                 condition=Q(loan__isnull=True, patron__isnull=False)
