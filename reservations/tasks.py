@@ -5,6 +5,7 @@ rows they change with `skip_locked` and re-check their state.
 """
 
 from celery import shared_task
+from django.conf import settings
 
 from config.celery import publish_quietly
 
@@ -35,7 +36,9 @@ def carry_on_campaign(campaign_id: int) -> str:
 
     Safe to run twice at once: the batches lock the campaign row and take turns.
     """
-    return campaigns.carry_on(campaign_id=campaign_id).status
+    return campaigns.carry_on(
+        campaign_id=campaign_id, batch_size=settings.CAMPAIGN_BATCH_SIZE
+    ).status
 
 
 @shared_task(name="reservations.tasks.resume_stalled_campaigns")

@@ -1,5 +1,8 @@
 import pytest
 
+# The fixtures of tests that run a real Celery worker on a private Redis.
+pytest_plugins = ["tests.celery_worker"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
