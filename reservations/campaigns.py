@@ -228,6 +228,16 @@ def _target(campaign: ExtensionCampaign) -> tuple[str, str, str]:
     return User._meta.db_table, "membership_expires_on", "patron_id"
 
 
+def _commit_without_waiting_for_disk(cursor) -> None:
+    """Let this batch's commit return before its WAL reaches the disk (PostgreSQL only).
+
+    A server crash may then lose the last batches, but whole: their change rows
+    and the campaign's progress go together, so the resumed run does them again.
+    Hundreds of commits no longer each wait for a disk flush.
+    """
+    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _extend_batch_postgresql(
     campaign: ExtensionCampaign, batch_size: int
 ) -> tuple[int | None, int]:
@@ -281,6 +291,7 @@ def _extend_batch_postgresql(
         SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM updated)
     """  # noqa: S608 - only table and column names from the models are interpolated
     with connection.cursor() as cursor:
+        _commit_without_waiting_for_disk(cursor)
         cursor.execute(sql, params)
         last_key, changed = cursor.fetchone()
     return last_key, changed
@@ -532,6 +543,7 @@ def _undo_batch_postgresql(campaign: ExtensionCampaign, batch_size: int) -> tupl
         SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM restored)
     """  # noqa: S608 - only table and column names from the models are interpolated
     with connection.cursor() as cursor:
+        _commit_without_waiting_for_disk(cursor)
         cursor.execute(
             sql,
             {"campaign_id": campaign.pk, "last_key": campaign.undo_last_key, "limit": batch_size},
