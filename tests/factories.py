@@ -1,11 +1,10 @@
 """factory-boy factories for every model; tests build their data with these."""
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,6 +12,7 @@ from branches.models import Branch, Closure, OpeningHours
 from catalog.models import DocumentType, Item, Record
 from notifications.models import Notification
 from reservations.models import ExtensionCampaign, Loan, Reservation, ReservationLine
+from reservations.staff.groups import ensure_staff_groups
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -88,32 +88,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 PatronFactory = UserFactory
-
-
-def ensure_staff_groups() -> None:
-    """Make the staff groups as their migration does, if missing.
-
-    A transactional test (the browser tests) flushes every table at its end,
-    the groups made by the data migration included.
-    """
-    migration = importlib.import_module("reservations.migrations.0003_staff_groups")
-    campaigns = importlib.import_module("reservations.migrations.0007_network_admins_run_campaigns")
-    for name, wanted in migration.GROUPS.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if not created:
-            continue
-        if wanted == "__all__":
-            # What 0003 gave (the models of that time) plus what 0007 added.
-            group.permissions.set(
-                Permission.objects.exclude(
-                    content_type__model__in=["extensioncampaign", "extensionchange"]
-                ).union(Permission.objects.filter(codename__in=campaigns.CODENAMES))
-            )
-        else:
-            group.permissions.set(
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in wanted
-            )
 
 
 class StaffFactory(UserFactory):

@@ -65,10 +65,10 @@ REISSUE_PUBLISHERS = {
 EARLIEST_REISSUE = 1950
 UNDATED_AGE = 25  # years
 
-# Share of copies in each status; there are no orders yet, so none is "held".
+# Share of the copies not lent in each status. A copy is on loan only when it has
+# a loan (see ``lent_copies``); there are no orders yet, so none is "held".
 COPY_STATUSES = (
-    (0.88, ItemStatus.AVAILABLE.value),
-    (0.97, ItemStatus.ON_LOAN.value),
+    (0.97, ItemStatus.AVAILABLE.value),
     (0.99, ItemStatus.QUARANTINE.value),
     (1.00, ItemStatus.UNAVAILABLE.value),
 )
@@ -157,35 +157,72 @@ def item_rows(
     copies: int,
     seed: int,
     timestamp: datetime.datetime,
+    lent: bytes | None = None,
 ) -> Iterator[tuple]:
     """Yield the copies of the first ``count`` records: ``copies`` per record on average.
 
     A record has 1 to 2 * copies - 1 copies, each at a different branch when
-    there are enough branches (consecutive steps of a stride prime to their number).
+    there are enough branches (consecutive steps of a stride prime to their
+    number). ``lent`` flags the copies on loan (index: copy id - 1).
     """
-    rng = random.Random(f"items:{seed}")
     call_numbers = [call_number_for(record) for record in real]
     branch_count = len(branch_ids)
     stride = _stride_for(branch_count)
+    for item_id, (index, branch_draw, copy, status_draw) in enumerate(
+        copy_draws(count, copies=copies, seed=seed), start=1
+    ):
+        if lent is not None and lent[item_id - 1]:
+            status = ItemStatus.ON_LOAN.value
+        else:
+            status = next(status for share, status in COPY_STATUSES if status_draw < share)
+        yield (
+            item_id,
+            barcode_for(item_id),
+            index + 1,
+            branch_ids[(int(branch_draw * branch_count) + copy * stride) % branch_count],
+            call_numbers[index % len(real)],
+            status,
+            timestamp,
+        )
+
+
+def copy_draws(count: int, *, copies: int, seed: int) -> Iterator[tuple[int, float, int, float]]:
+    """Yield (record index, branch draw, copy number, status draw) per copy, in id order.
+
+    The same seed gives the same draws: the seed walks them once to count the
+    copies, once to write them and once to find the records of those lent.
+    """
+    rng = random.Random(f"items:{seed}")
     spread = 2 * copies - 1
-    item_id = 0
     for index in range(count):
-        record_id = index + 1
-        call_number = call_numbers[index % len(real)]
-        first_branch = int(rng.random() * branch_count)
+        branch_draw = rng.random()
         for copy in range(1 + int(rng.random() * spread)):
-            item_id += 1
-            draw = rng.random()
-            status = next(status for share, status in COPY_STATUSES if draw < share)
-            yield (
-                item_id,
-                barcode_for(item_id),
-                record_id,
-                branch_ids[(first_branch + copy * stride) % branch_count],
-                call_number,
-                status,
-                timestamp,
-            )
+            yield index, branch_draw, copy, rng.random()
+
+
+def count_copies(count: int, *, copies: int, seed: int) -> int:
+    """Return how many copies ``item_rows`` yields for these numbers."""
+    return sum(1 for _draw in copy_draws(count, copies=copies, seed=seed))
+
+
+def lent_copies(total: int, loans: int, *, seed: int) -> bytearray:
+    """Choose exactly ``loans`` of ``total`` copies, evenly; return a flag per copy (id - 1).
+
+    Selection sampling (Knuth's algorithm S): one pass, each copy taken with
+    the probability of the loans still to place over the copies still to see.
+    """
+    if not 0 <= loans <= total:
+        raise ValueError(f"cannot lend {loans} of {total} copies")
+    rng = random.Random(f"lent:{seed}")
+    lent = bytearray(total)
+    to_place = loans
+    for position in range(total):
+        if to_place == 0:
+            break
+        if rng.random() * (total - position) < to_place:
+            lent[position] = 1
+            to_place -= 1
+    return lent
 
 
 def _stride_for(branch_count: int) -> int:

@@ -7,16 +7,21 @@ and the hash reused, because a PBKDF2 hash costs about half a second.
 """
 
 import datetime
+import functools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import Max
 from django.utils.text import slugify
 
 from accounts.models import User
 from branches.models import Branch
+from reservations.staff.groups import ensure_staff_groups
+
+from .bulk_load import load_rows, reset_sequences
 
 # Public on purpose: printed at the end of the seed so that anyone can sign in.
 PATRON_PASSWORD = "demo-patron"  # noqa: S105
@@ -31,6 +36,7 @@ EMAIL_DOMAIN = "example.org"
 FRENCH_VALID, ENGLISH_VALID, LONG_EXPIRED, ENDED_SINCE_SEPTEMBER = range(4)
 ENGLISH_EVERY = 10  # one patron in ten reads the e-mails in English
 ENDED_SINCE_SEPTEMBER_EVERY = 8  # a few memberships to extend in the autumn campaign
+LOGINS_SHOWN = 4  # patrons in the sign-in table
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,32 @@ class Login:
     password: str
     name: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class CreatedPatrons:
+    """The patrons the seed created: their ids in card-number order, and the printed logins."""
+
+    ids: list[int]
+    logins: list[Login]
+
+
+PATRON_COLUMNS = (
+    "id",
+    "card_number",
+    "password",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "home_branch_id",
+    "preferred_language",
+    "membership_expires_on",
+    "is_superuser",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
 
 
 def create_staff(branches: Sequence[Branch]) -> list[Login]:
@@ -77,7 +109,8 @@ def create_staff(branches: Sequence[Branch]) -> list[Login]:
         home_branch=branch,
         is_staff=True,
     )
-    # The groups come from reservations' migration 0003.
+    # Made by reservations' migrations; again here if the database was flushed since.
+    ensure_staff_groups()
     groups = {group.name: group for group in Group.objects.all()}
     admin.groups.add(groups["network admin"])
     librarian.groups.add(groups["librarian"])
@@ -95,39 +128,75 @@ def create_staff(branches: Sequence[Branch]) -> list[Login]:
 
 
 def create_patrons(
-    count: int, *, branches: Sequence[Branch], seed: int, today: datetime.date, batch_size: int
-) -> list[Login]:
-    """Create ``count`` patrons; return the sign-in lines of the first, one of each case."""
+    count: int,
+    *,
+    branches: Sequence[Branch],
+    seed: int,
+    today: datetime.date,
+    timestamp: datetime.datetime,
+    batch_size: int,
+) -> CreatedPatrons:
+    """Create ``count`` patrons, card numbers 10000001 and on, with the loaders (COPY).
+
+    Return their ids and the sign-in lines of the first ones, one of each case.
+    """
+    first_id = (User.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+    rows = patron_rows(
+        count, first_id=first_id, branches=branches, seed=seed, today=today, timestamp=timestamp
+    )
+    written = load_rows(User, PATRON_COLUMNS, rows, batch_size=batch_size, label="patrons")
+    reset_sequences(User)
+    ids = list(range(first_id, first_id + written))
+    campaign_start = campaign_start_for(today)
+    shown = User.objects.filter(pk__in=ids[:LOGINS_SHOWN]).order_by("pk")
+    return CreatedPatrons(
+        ids=ids, logins=[_patron_login(patron, today, campaign_start) for patron in shown]
+    )
+
+
+def patron_rows(
+    count: int,
+    *,
+    first_id: int,
+    branches: Sequence[Branch],
+    seed: int,
+    today: datetime.date,
+    timestamp: datetime.datetime,
+) -> Iterator[tuple]:
+    """Yield the rows of ``count`` patrons, columns in the order of ``PATRON_COLUMNS``."""
     from faker import Faker  # a development dependency (through factory-boy)
 
     french, english = Faker("fr_FR"), Faker("en_GB")
     french.seed_instance(seed)
     english.seed_instance(seed)
     rng = random.Random(f"patrons:{seed}")
-    homes = [branch for branch in branches if branch.click_and_collect_enabled] or list(branches)
+    phones = random.Random(f"phones:{seed}")
+    homes = [branch.pk for branch in branches if branch.click_and_collect_enabled] or [
+        branch.pk for branch in branches
+    ]
     password = make_password(PATRON_PASSWORD)
     campaign_start = campaign_start_for(today)
-    patrons = []
     for index in range(count):
         speaks_english = index % ENGLISH_EVERY == ENGLISH_VALID
         fake = english if speaks_english else french
         first_name, last_name = fake.first_name(), fake.last_name()
         card_number = str(FIRST_CARD_NUMBER + index)
-        patrons.append(
-            User(
-                card_number=card_number,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                email=f"{slugify(first_name)}.{slugify(last_name)}.{card_number}@{EMAIL_DOMAIN}",
-                phone=french.phone_number(),
-                home_branch=rng.choice(homes) if homes else None,
-                preferred_language="en" if speaks_english else "fr",
-                membership_expires_on=_membership_end(index, rng, today, campaign_start),
-            )
+        yield (
+            first_id + index,
+            card_number,
+            password,
+            first_name,
+            last_name,
+            f"{_slug(first_name)}.{_slug(last_name)}.{card_number}@{EMAIL_DOMAIN}",
+            _mobile_number(phones),
+            rng.choice(homes) if homes else None,
+            "en" if speaks_english else "fr",
+            _membership_end(index, rng, today, campaign_start),
+            False,
+            False,
+            True,
+            timestamp,
         )
-    User.objects.bulk_create(patrons, batch_size=batch_size)
-    return [_patron_login(patron, today, campaign_start) for patron in patrons[:4]]
 
 
 def campaign_start_for(today: datetime.date) -> datetime.date:
@@ -158,6 +227,20 @@ def _patron_login(patron: User, today: datetime.date, campaign_start: datetime.d
     if patron.preferred_language == "en":
         note = f"English-speaking; {note}"
     return Login("patron", patron.card_number, PATRON_PASSWORD, _name(patron), note)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(name: str) -> str:
+    # Names repeat a lot across a million patrons; slugify is not cheap.
+    return slugify(name)
+
+
+def _mobile_number(rng: random.Random) -> str:
+    """Return a French mobile number, 06 or 07 and four pairs of digits."""
+    number = rng.randrange(2 * 10**8)
+    prefix, rest = divmod(number, 10**8)
+    digits = f"{rest:08d}"
+    return f"0{6 + prefix} " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
 
 
 def _name(user: User) -> str:

@@ -8,7 +8,14 @@ from django.db.models import ProtectedError
 
 from catalog.demo import people
 from catalog.demo.catalogue import MAX_BARCODE_NUMBER
-from catalog.demo.seeding import SeedSummary, database_has_data, seed_demo, wipe_demo_data
+from catalog.demo.seeding import (
+    LOANS_PER_PATRON,
+    SeedRefused,
+    SeedSummary,
+    database_has_data,
+    seed_demo,
+    wipe_demo_data,
+)
 
 PROGRESS_EVERY_SECONDS = 2.0
 
@@ -18,7 +25,8 @@ class Command(BaseCommand):
         "Seed the demo network: the Paris lending libraries with their hours, the book/CD/DVD "
         "document types, a catalogue built from open bibliographic data (cycled into further "
         "editions past its ~23,700 real records), copies spread over the branches, demo "
-        "patrons and staff. Refuses a database that holds any branch, record or user."
+        "patrons and staff, and current loans. Refuses a database that holds any branch, "
+        "record or user."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +41,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--patrons", type=int, default=50, help="Number of demo patrons (default: 50)."
+        )
+        parser.add_argument(
+            "--loans",
+            type=int,
+            default=None,
+            help=(
+                "Number of current loans, one per copy, spread over the patrons and copies; "
+                f"the copies lent are on loan, the others never are (default: {LOANS_PER_PATRON} "
+                "per patron, on at most one copy in ten)."
+            ),
         )
         parser.add_argument(
             "--seed", type=int, default=2020, help="Random seed; same seed, same data."
@@ -86,6 +104,7 @@ class Command(BaseCommand):
                     records=options["records"],
                     copies=options["copies"],
                     patrons=options["patrons"],
+                    loans=options["loans"],
                     seed=options["seed"],
                     batch_size=options["batch_size"],
                     progress=self._report_progress,
@@ -95,6 +114,8 @@ class Command(BaseCommand):
             committed = time.perf_counter()
         except ProtectedError as error:
             raise CommandError(f"Cannot delete the existing data: {error.args[0]}") from error
+        except SeedRefused as error:
+            raise CommandError(f"{error} Nothing was written.") from error
         self._print_summary(summary, committed - started, committed - loaded)
 
     def _confirm_wipe(self) -> None:
@@ -116,6 +137,8 @@ class Command(BaseCommand):
             raise CommandError("--copies must be 1 or more.")
         if options["patrons"] < 0:
             raise CommandError("--patrons must be 0 or more.")
+        if options["loans"] is not None and options["loans"] < 0:
+            raise CommandError("--loans must be 0 or more.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more.")
         if records is not None and records * (2 * options["copies"] - 1) > MAX_BARCODE_NUMBER:
@@ -153,7 +176,12 @@ class Command(BaseCommand):
             f"  {summary.copies:,} copies in {summary.copies_seconds:.1f} s, "
             f"{_rate(summary.copies, summary.copies_seconds)} copies/s"
         )
-        write(f"  {summary.patrons:,} patrons, 3 staff; commit took {commit:.1f} s")
+        write(f"  {summary.patrons:,} patrons, 3 staff")
+        write(
+            f"  {summary.loans:,} current loans ({summary.overdue_loans:,} overdue) in "
+            f"{summary.loans_seconds:.1f} s, {_rate(summary.loans, summary.loans_seconds)}"
+            f" loans/s; commit took {commit:.1f} s"
+        )
         write(style.MIGRATE_HEADING("Sign in with:"))
         rows = [("role", "card number", "password", "name", "")] + [
             (login.role, login.card_number, login.password, login.name, login.note)
