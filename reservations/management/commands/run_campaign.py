@@ -57,9 +57,7 @@ class Command(BaseCommand):
         if campaign.notify_patrons and campaign.notified_at:
             summary += f" {campaign.notifications_queued} e-mails queued."
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Campaign “{campaign}” is {campaign.get_status_display()}: {summary}"
-            )
+            self.style.SUCCESS(f"Campaign “{campaign}” is {campaign.status}: {summary}")
         )
 
     def _progress(self, campaign):
