@@ -300,7 +300,8 @@ class ExtensionCampaignAdmin(admin.ModelAdmin):
     def resume_view(self, request, pk):
         def resume(campaign):
             if campaign.status == CampaignStatus.FAILED:
-                return campaign
+                # Running again now, so that the sweeper carries it on if no worker can.
+                return campaigns.resume_campaign(campaign.pk)
             if not campaigns.work_left(campaign):
                 raise campaigns.NotRunnable(
                     name=campaign.name, status=campaign.get_status_display()

@@ -263,8 +263,9 @@ def _extend_batch_postgresql(
         ]
         params["ended_on_or_after"] = campaign.ended_on_or_after
         params["reference_day"] = _reference_day(campaign)
-    conditions.append("t.id <= %(max_key)s")
-    params["max_key"] = campaign.max_key
+    if campaign.max_key:  # zero for a campaign started before the field existed
+        conditions.append("t.id <= %(max_key)s")
+        params["max_key"] = campaign.max_key
     where = " AND ".join(["t.id > %(last_key)s", *conditions])
     change_table = ExtensionChange._meta.db_table
     # FOR UPDATE: a desk change of the same row waits for this short batch, and the
@@ -342,7 +343,7 @@ def _extend_batch(campaign: ExtensionCampaign, batch_size: int) -> tuple[int | N
     return _extend_batch_orm(campaign, batch_size)
 
 
-def _resume(campaign_id: int) -> ExtensionCampaign:
+def resume_campaign(campaign_id: int) -> ExtensionCampaign:
     """Return the campaign ready to run, turning a failed one back to running."""
     try:
         with transaction.atomic():
@@ -366,7 +367,7 @@ def run_campaign_batches(
     on_progress: Callable[[ExtensionCampaign], None] | None = None,
 ) -> int:
     """Run a started campaign to its end from where it stopped; return the rows changed now."""
-    _resume(campaign_id)
+    resume_campaign(campaign_id)
     changed_now = 0
     try:
         while True:

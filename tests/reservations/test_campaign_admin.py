@@ -262,6 +262,19 @@ class TestProgressAndUndo:
         assert campaign.status == "done"
         assert due_dates(loans) == [loans[0].due_on + FIVE_WEEKS] * 3
 
+    def test_a_failed_campaign_is_not_resumed_while_another_runs(
+        self, client, network_admin, loans
+    ):
+        failed = draft(name="Failed", status="failed", rows_total=3, max_key=loans[-1].pk)
+        draft(name="Running", status="running", progressed_at=timezone.now())
+
+        response = client.post(f"{URL}{failed.pk}/resume/", follow=True)
+
+        assert any("Une autre campagne sur les prêts" in m for m in messages_of(response))
+        failed.refresh_from_db()
+        assert failed.status == "failed"
+        assert due_dates(loans) == [loan.due_on for loan in loans]
+
     def test_undo_gives_the_old_dates_back(self, client, network_admin, loans):
         campaign = draft()
         client.post(f"{URL}{campaign.pk}/start/")

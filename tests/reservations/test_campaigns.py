@@ -168,6 +168,16 @@ class TestBatches:
         assert (campaign.rows_total, campaign.rows_done) == (2, 2)
         assert due_dates([*before, lent_meanwhile]) == [D(2030, 1, 8)] * 2 + [D(2030, 1, 1)]
 
+    def test_a_campaign_started_before_max_key_existed_still_takes_every_row(self):
+        loans = LoanFactory.create_batch(3, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1)
+        start_campaign(campaign=campaign, by=None)
+        ExtensionCampaign.objects.filter(pk=campaign.pk).update(max_key=0)
+
+        run_campaign_batches(campaign_id=campaign.pk, batch_size=2)
+
+        assert due_dates(loans) == [D(2030, 1, 8)] * 3
+
     def test_running_again_extends_nothing_twice(self):
         loans = LoanFactory.create_batch(4, due_on=D(2030, 1, 1))
         campaign = make_campaign(shift_amount=1)
@@ -440,6 +450,18 @@ class TestCommand:
         call_command("run_campaign", str(campaign.pk), "--undo", stdout=out)
 
         assert "2 of 2 rows given back their old date" in out.getvalue()
+        assert due_dates(loans) == [D(2030, 1, 1)] * 2
+
+    def test_undo_resumes_an_undo_that_stopped(self):
+        loans = LoanFactory.create_batch(2, due_on=D(2030, 1, 1))
+        campaign = make_campaign(shift_amount=1, notify_patrons=False)
+        call_command("run_campaign", str(campaign.pk), stdout=StringIO())
+        campaigns.start_undo(campaign=campaign, by=None)  # and its worker died
+
+        call_command("run_campaign", str(campaign.pk), "--undo", stdout=StringIO())
+
+        campaign.refresh_from_db()
+        assert campaign.status == "undone"
         assert due_dates(loans) == [D(2030, 1, 1)] * 2
 
     def test_a_finished_campaign_is_not_run_again(self):

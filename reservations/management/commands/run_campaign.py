@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except ExtensionCampaign.DoesNotExist:
             raise CommandError(f"No extension campaign has the id {campaign_id}.") from None
         try:
-            if undo:
+            if undo and campaign.status != CampaignStatus.UNDOING:  # else resume the undo
                 campaign = campaigns.start_undo(campaign=campaign, by=None)
             elif campaign.status == CampaignStatus.DRAFT:
                 campaign = campaigns.start_campaign(campaign=campaign, by=None)
