@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -165,3 +167,98 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.barcode} · {self.record}"
+
+
+class IlsBranchCode(models.Model):
+    """A code the library system's exports use for a branch (995 $c, 952 $b...).
+
+    An export naming a branch by its own code needs no entry: a branch's
+    ``code`` is always recognised. These are the other codes, such as the
+    library system's site numbers.
+    """
+
+    code = models.CharField(_("code in the library system"), max_length=32)
+    branch = models.ForeignKey(
+        "branches.Branch",
+        on_delete=models.CASCADE,
+        related_name="ils_codes",
+        verbose_name=_("branch"),
+    )
+
+    class Meta:
+        verbose_name = _("library system branch code")
+        verbose_name_plural = _("library system branch codes")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"),
+                name="ils_branch_code_unique",
+                violation_error_message=_("This code is already given to a branch."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.branch}"
+
+
+class CatalogImport(models.Model):
+    """One import of a catalogue file: who asked, from where, and what it did."""
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload", _("uploaded in the admin")
+        FOLDER = "folder", _("nightly folder")
+        COMMAND = "command", _("command line")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked, waiting for confirmation")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.UPLOADED)
+    file = models.FileField(_("file"), upload_to="catalogue-imports/%Y/%m/", blank=True)
+    source_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=16, blank=True)
+    full_export = models.BooleanField(
+        _("full export"),
+        default=False,
+        help_text=_(
+            "The file lists every copy of the network: copies missing from it are "
+            "marked unavailable."
+        ),
+    )
+    bytes_total = models.BigIntegerField(_("size (bytes)"), default=0)
+    bytes_done = models.BigIntegerField(_("bytes read"), default=0)
+    check_report = models.JSONField(_("dry-run report"), null=True, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+        ordering = ["-created_at"]
+        permissions = [("run_catalogimport", _("Can run a catalogue import"))]
+
+    def __str__(self) -> str:
+        return self.source_name
+
+    @property
+    def percent_done(self) -> int:
+        if not self.bytes_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.bytes_done / self.bytes_total))

@@ -1,0 +1,392 @@
+"""Write an import's records and copies into the catalogue, a batch at a time.
+
+Each batch is one transaction: its records are upserted by identifier, its
+copies by barcode, and what it saw is remembered in two temporary tables
+(``cc_import_seen_record`` and ``cc_import_seen_barcode``, private to the
+connection), which find the duplicates of a file and the copies a full
+export no longer lists without holding either in memory.
+
+Copies held for an order or on loan belong to the click & collect
+lifecycle: an import never moves them, never changes their status, and
+reports what the library system says of them instead. The batch locks the
+copies it changes (``select_for_update``), so that a patron's order cannot
+take one between the read and the write; orders skip locked copies.
+"""
+
+import contextlib
+import zlib
+from collections.abc import Iterator
+
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import DocumentType, Item, ItemStatus, Record
+from .branch_codes import BranchResolver
+from .mapping import DOCUMENT_TYPE_NAMES
+from .records import ErrorKind, SourceRecord
+from .report import ImportReport
+
+SEEN_RECORDS = "cc_import_seen_record"
+SEEN_BARCODES = "cc_import_seen_barcode"
+RECORD_FIELDS = (
+    "document_type_id",
+    "title",
+    "creators",
+    "publisher",
+    "year",
+    "language",
+    "isbn",
+    "ean",
+    "subjects",
+    "summary",
+)
+LIFECYCLE_STATUSES = (ItemStatus.HELD, ItemStatus.ON_LOAN)
+WITHDRAWABLE_STATUSES = (ItemStatus.AVAILABLE, ItemStatus.QUARANTINE)
+# Deadlocks with a staff action locking the same copies are retried.
+ATTEMPTS = 3
+LOCK_KEY = zlib.crc32(b"catalog.import")
+
+
+class ImportAlreadyRunning(Exception):
+    """Another import is writing the catalogue; two at once would race on copies."""
+
+
+@contextlib.contextmanager
+def exclusive_import() -> Iterator[None]:
+    """Hold the network-wide import lock (a PostgreSQL advisory lock) while writing.
+
+    An advisory lock dies with its connection, so a killed import never
+    leaves the catalogue locked. SQLite runs in one process: nothing to take.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise ImportAlreadyRunning
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def create_seen_tables() -> None:
+    with connection.cursor() as cursor:
+        for table in (SEEN_RECORDS, SEEN_BARCODES):
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (key text PRIMARY KEY)")
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a constant)
+
+
+def mark_seen(table: str, keys: list[str]) -> set[str]:
+    """Remember the keys; return those seen for the first time in this import."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (key) SELECT unnest(%s::text[]) "
+                "ON CONFLICT DO NOTHING RETURNING key",
+                [keys],
+            )
+        else:
+            values = ", ".join(["(%s)"] * len(keys))
+            cursor.execute(
+                f"INSERT INTO {table} (key) VALUES {values} "  # noqa: S608 (constants)
+                "ON CONFLICT DO NOTHING RETURNING key",
+                keys,
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+class CatalogueWriter:
+    """Take checked records one by one; write them in batches; count what changed."""
+
+    def __init__(
+        self,
+        *,
+        report: ImportReport,
+        branches: BranchResolver,
+        dry_run: bool,
+        batch_size: int = 1000,
+    ):
+        self.report = report
+        self.branches = branches
+        self.dry_run = dry_run
+        self.batch_size = batch_size
+        self.pending: list[SourceRecord] = []
+        self.type_ids: dict[str, int | None] = dict(DocumentType.objects.values_list("code", "pk"))
+        create_seen_tables()
+
+    def add(self, source: SourceRecord) -> None:
+        self.pending.append(source)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        batch = self.with_known_types(batch)
+        try:
+            self.report.merge(self.write_with_retries(batch))
+        except DatabaseError:
+            # One record the checks let through and the database refuses:
+            # find it, one record per transaction, and write the others.
+            for source in batch:
+                try:
+                    self.report.merge(self.write_with_retries([source]))
+                except DatabaseError as error:
+                    self.report.add_error(
+                        ErrorKind.REFUSED,
+                        source.number,
+                        source.identifier,
+                        str(error).splitlines()[0],
+                    )
+
+    def write_with_retries(self, batch: list[SourceRecord]) -> ImportReport:
+        for attempt in range(1, ATTEMPTS + 1):
+            part = ImportReport()
+            try:
+                with transaction.atomic():
+                    self.write_batch(batch, part)
+                return part
+            except OperationalError:
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def with_known_types(self, batch: list[SourceRecord]) -> list[SourceRecord]:
+        """Create the document types the batch needs, outside its transaction.
+
+        Only the types the MARC mapping knows are created; a CSV naming
+        another type has that record skipped, so that a typo does not become
+        a document type.
+        """
+        kept = []
+        for source in batch:
+            code = source.data.document_type
+            if code in self.type_ids:
+                kept.append(source)
+                continue
+            if code not in DOCUMENT_TYPE_NAMES:
+                self.report.add_error(
+                    ErrorKind.UNKNOWN_TYPE, source.number, source.identifier, code
+                )
+                continue
+            kept.append(source)
+            if self.dry_run:
+                self.type_ids[code] = None
+            else:
+                name_fr, name_en = DOCUMENT_TYPE_NAMES[code]
+                document_type, _created = DocumentType.objects.get_or_create(
+                    code=code, defaults={"name_fr": name_fr, "name_en": name_en}
+                )
+                self.type_ids[code] = document_type.pk
+            self.report.document_types_created.append(code)
+        return kept
+
+    def write_batch(self, batch: list[SourceRecord], part: ImportReport) -> None:
+        records = self.first_occurrences(batch, part)
+        record_ids = self.write_records(records, part)
+        self.write_copies(records, record_ids, part)
+
+    def first_occurrences(
+        self, batch: list[SourceRecord], part: ImportReport
+    ) -> list[SourceRecord]:
+        new = mark_seen(SEEN_RECORDS, [source.data.identifier for source in batch])
+        kept = []
+        for source in batch:
+            identifier = source.data.identifier
+            if identifier not in new:
+                part.add_error(ErrorKind.DUPLICATE_RECORD, source.number, identifier)
+                continue
+            new.discard(identifier)
+            kept.append(source)
+        return kept
+
+    def write_records(self, batch: list[SourceRecord], part: ImportReport) -> dict[str, int]:
+        """Upsert the records; return their ids by identifier (new ones lack one in a dry run)."""
+        identifiers = [source.data.identifier for source in batch]
+        existing = {
+            row[0]: (row[1], row[2:])
+            for row in Record.objects.filter(identifier__in=identifiers).values_list(
+                "identifier", "pk", *RECORD_FIELDS
+            )
+        }
+        ids: dict[str, int] = {}
+        to_write: list[Record] = []
+        for source in batch:
+            data = source.data
+            values = (
+                self.type_ids[data.document_type],
+                data.title,
+                data.creators,
+                data.publisher,
+                data.year,
+                data.language,
+                data.isbn,
+                data.ean,
+                data.subjects,
+                data.summary,
+            )
+            known = existing.get(data.identifier)
+            if known is not None:
+                ids[data.identifier] = known[0]
+                if known[1] == values:
+                    part.records_unchanged += 1
+                    continue
+                part.records_updated += 1
+            else:
+                part.records_created += 1
+            to_write.append(
+                Record(identifier=data.identifier, **dict(zip(RECORD_FIELDS, values, strict=True)))
+            )
+        if to_write and not self.dry_run:
+            written = Record.objects.bulk_create(
+                to_write,
+                update_conflicts=True,
+                unique_fields=["identifier"],
+                update_fields=[*(f.removesuffix("_id") for f in RECORD_FIELDS), "updated_at"],
+            )
+            ids.update((record.identifier, record.pk) for record in written)
+        return ids
+
+    def write_copies(
+        self, batch: list[SourceRecord], record_ids: dict[str, int], part: ImportReport
+    ) -> None:
+        copies = []
+        barcodes = [copy.barcode for source in batch for copy in source.data.copies]
+        new_barcodes = mark_seen(SEEN_BARCODES, barcodes)
+        for source in batch:
+            data = source.data
+            for kind, detail in data.copy_errors:
+                part.add_error(kind, source.number, data.identifier, detail)
+            for copy in data.copies:
+                if copy.barcode not in new_barcodes:
+                    part.add_error(
+                        ErrorKind.DUPLICATE_BARCODE, source.number, data.identifier, copy.barcode
+                    )
+                    continue
+                new_barcodes.discard(copy.barcode)
+                branch_id = self.branches.resolve(copy.branch_code)
+                if branch_id is None:
+                    part.unknown_branches[copy.branch_code or "-"] += 1
+                    continue
+                copies.append((record_ids.get(data.identifier), branch_id, copy))
+        if not copies:
+            return
+        existing_items = Item.objects.filter(barcode__in=[copy.barcode for _r, _b, copy in copies])
+        if not self.dry_run:
+            existing_items = existing_items.select_for_update().order_by("pk")
+        existing = {
+            row[0]: row[1:]
+            for row in existing_items.values_list(
+                "barcode", "record_id", "branch_id", "call_number", "status"
+            )
+        }
+        created: list[Item] = []
+        status_changed: list[Item] = []
+        details_changed: list[Item] = []
+        for record_id, branch_id, copy in copies:
+            wanted = ItemStatus.AVAILABLE if copy.on_shelf else ItemStatus.UNAVAILABLE
+            known = existing.get(copy.barcode)
+            if known is None:
+                part.copies_created += 1
+                created.append(
+                    Item(
+                        barcode=copy.barcode,
+                        record_id=record_id,
+                        branch_id=branch_id,
+                        call_number=copy.call_number,
+                        status=wanted,
+                    )
+                )
+                continue
+            old_record, old_branch, old_call_number, old_status = known
+            if old_status in LIFECYCLE_STATUSES:
+                # Part of an order or a loan: keep it where the order expects it.
+                if old_record != record_id or old_branch != branch_id:
+                    part.keep_for_order(copy.barcode)
+                record_id, branch_id, wanted = old_record, old_branch, old_status
+            elif old_status == ItemStatus.QUARANTINE and wanted == ItemStatus.AVAILABLE:
+                wanted = ItemStatus.QUARANTINE  # back on the shelf when its days are over
+            if (old_record, old_branch, old_call_number, old_status) == (
+                record_id,
+                branch_id,
+                copy.call_number,
+                wanted,
+            ):
+                part.copies_unchanged += 1
+                continue
+            if old_branch != branch_id:
+                part.copies_moved += 1
+            else:
+                part.copies_updated += 1
+            item = Item(
+                barcode=copy.barcode,
+                record_id=record_id,
+                branch_id=branch_id,
+                call_number=copy.call_number,
+                status=wanted,
+            )
+            (status_changed if wanted != old_status else details_changed).append(item)
+        if self.dry_run:
+            return
+        Item.objects.bulk_create(created)
+        for items, fields in (
+            (details_changed, ["record", "branch", "call_number"]),
+            (status_changed, ["record", "branch", "call_number", "status", "status_changed_at"]),
+        ):
+            if items:
+                Item.objects.bulk_create(
+                    items, update_conflicts=True, unique_fields=["barcode"], update_fields=fields
+                )
+
+    def withdraw_missing(self, *, max_share: float) -> None:
+        """Mark unavailable the copies a full export no longer lists (never a held one)."""
+        missing = (
+            f"NOT EXISTS (SELECT 1 FROM {SEEN_BARCODES} seen "  # noqa: S608 (a constant)
+            "WHERE seen.key = catalog_item.barcode)"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Temporary tables get no statistics from autovacuum.
+                cursor.execute(f"ANALYZE {SEEN_BARCODES}")
+            cursor.execute("SELECT count(*) FROM catalog_item")
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT count(*) FROM catalog_item WHERE status IN (%s, %s) AND {missing}",  # noqa: S608
+                list(WITHDRAWABLE_STATUSES),
+            )
+            withdrawable = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT barcode FROM catalog_item WHERE status IN (%s, %s) AND {missing} "  # noqa: S608
+                "ORDER BY barcode",
+                list(LIFECYCLE_STATUSES),
+            )
+            for (barcode,) in cursor:
+                self.report.keep_for_order(barcode)
+        if total and withdrawable > max_share * total:
+            self.report.withdrawal_skipped = _(
+                "No copy was marked unavailable: %(missing)s of the %(total)s copies are missing "
+                "from this full export (more than %(share)s%%). Check the export, or allow a "
+                "larger share."
+            ) % {
+                "missing": f"{withdrawable:,}",
+                "total": f"{total:,}",
+                "share": round(max_share * 100),
+            }
+            return
+        self.report.copies_withdrawn = withdrawable
+        if self.dry_run or not withdrawable:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE catalog_item SET status = %s, status_changed_at = %s "  # noqa: S608
+                f"WHERE status IN (%s, %s) AND {missing}",
+                [ItemStatus.UNAVAILABLE, timezone.now(), *WITHDRAWABLE_STATUSES],
+            )
+            self.report.copies_withdrawn = cursor.rowcount

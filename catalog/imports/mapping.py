@@ -1,0 +1,259 @@
+"""Map MARC records, UNIMARC or MARC 21, to the catalogue's records and copies.
+
+| | UNIMARC | MARC 21 (Koha) |
+|---|---|---|
+| identifier | 001, else 090 $a | 999 $c (Koha's biblionumber), else 001 |
+| title | 200 $a $e $h $i | 245 $a $b $n $p |
+| creators | 700-702, 710-712 | 100, 110, 111, 700, 710, 711 |
+| publisher, year | 210 or 214 $c $d, year else 100 | 264 or 260 $b $c, year else 008 |
+| language | 101 $a | 008/35-37, else 041 $a |
+| ISBN, EAN | 010 $a, 073 $a | 020 $a, 024 $a (first indicator 3) |
+| subjects | 600-610 | 600-655 |
+| summary | 330 $a | 520 $a $b |
+| document type | leader/06 and /07 | leader/06 and /07 |
+| copies | 995 | 952 |
+
+Copies (995 after the French recommendation and Koha's UNIMARC framework;
+952 after Koha's MARC 21 framework):
+
+- barcode: 995 $f, 952 $p;
+- branch: 995 $c (holding), else $b (owner); 952 $b (holding), else $a (home);
+- call number: 995 $k, 952 $o;
+- off the shelf when set: 995 $o (circulation), $0 (withdrawn), $2 (lost),
+  $n (due date); 952 $0 (withdrawn), $1 (lost), $4 (damaged), $7 (not for
+  loan), $q (due date).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import pymarc
+
+from .records import (
+    MAX_CREATORS,
+    MAX_FIELD_CHARS,
+    CopyData,
+    RecordData,
+    check_record,
+    clean_text,
+    join_limited,
+    normalise_ean,
+    normalise_isbn,
+    parse_year,
+    strip_isbd,
+)
+
+# The document types an import may create, with their names (French, English).
+DOCUMENT_TYPE_NAMES = {
+    "book": ("Livre", "Book"),
+    "cd": ("CD", "CD"),
+    "dvd": ("DVD", "DVD"),
+    "audiobook": ("Livre audio", "Audiobook"),
+    "score": ("Partition", "Score"),
+    "periodical": ("Revue", "Periodical"),
+    "map": ("Carte", "Map"),
+    "multimedia": ("Multimédia", "Multimedia"),
+    "other": ("Autre document", "Other document"),
+}
+
+# Leader/06 (type of record), for both formats where they agree.
+TYPE_OF_RECORD = {
+    "a": "book",
+    "b": "book",
+    "t": "book",
+    "c": "score",
+    "d": "score",
+    "e": "map",
+    "f": "map",
+    "g": "dvd",
+    "i": "audiobook",
+    "j": "cd",
+}
+UNIMARC_TYPE_OF_RECORD = {**TYPE_OF_RECORD, "l": "multimedia", "m": "multimedia"}
+MARC21_TYPE_OF_RECORD = {**TYPE_OF_RECORD, "m": "multimedia", "o": "multimedia"}
+NOT_ON_SHELF_VALUES = {"", "0"}
+
+Fields = dict[str, list[pymarc.Field]]
+
+
+def fields_by_tag(record: pymarc.Record) -> Fields:
+    grouped: Fields = defaultdict(list)
+    for field in record.fields:
+        grouped[field.tag].append(field)
+    return grouped
+
+
+def first(fields: Fields, tags: tuple[str, ...], code: str) -> str:
+    """The first non-empty subfield ``code`` among the fields of these tags, in order."""
+    for tag in tags:
+        for field in fields.get(tag, ()):
+            if field.is_control_field():
+                continue
+            value = field.get(code)
+            if value and value.strip():
+                return value
+    return ""
+
+
+def control(fields: Fields, tag: str) -> str:
+    for field in fields.get(tag, ()):
+        if field.is_control_field() and field.data:
+            return field.data
+    return ""
+
+
+def document_type_of(leader: str, table: dict[str, str]) -> str:
+    if len(leader) < 8:
+        return "other"
+    kind = table.get(leader[6], "other")
+    if kind == "book" and leader[7] == "s":
+        return "periodical"
+    return kind
+
+
+def subject_headings(fields: Fields, tags: tuple[str, ...], codes: str) -> str:
+    headings = []
+    for tag in tags:
+        for field in fields.get(tag, ()):
+            if field.is_control_field():
+                continue
+            parts = [strip_isbd(value) for code, value in field.subfields if code in codes]
+            heading = " -- ".join(part for part in parts if part)
+            if heading:
+                headings.append(heading)
+    return join_limited(headings, limit=MAX_FIELD_CHARS)
+
+
+def is_set(value: str | None) -> bool:
+    return (value or "").strip() not in NOT_ON_SHELF_VALUES
+
+
+def map_unimarc(record: pymarc.Record) -> RecordData:
+    """The catalogue's view of a UNIMARC record, with its 995 copies."""
+    fields = fields_by_tag(record)
+    title_parts: list[str] = []
+    for field in fields.get("200", [])[:1]:
+        for code, value in field.subfields:
+            value = strip_isbd(value)
+            if not value:
+                continue
+            if code == "a":
+                title_parts.append((" ; " if title_parts else "") + value)
+            elif code == "e":
+                title_parts.append(" : " + value)
+            elif code in "hi":
+                title_parts.append(". " + value)
+    creators = []
+    for tag in ("700", "701", "702", "710", "711", "712"):
+        for field in fields.get(tag, ()):
+            if field.is_control_field():
+                continue
+            surname = strip_isbd(field.get("a") or "")
+            forename = strip_isbd((field.get("b") or "").lstrip(", "))
+            creators.append(f"{surname}, {forename}" if surname and forename else surname)
+    coded = first(fields, ("100",), "a")
+    copies = [
+        CopyData(
+            barcode=clean_text(field.get("f")),
+            branch_code=clean_text(field.get("c") or field.get("b")),
+            call_number=clean_text(field.get("k")),
+            on_shelf=not (
+                is_set(field.get("o"))
+                or is_set(field.get("0"))
+                or is_set(field.get("2"))
+                or is_set(field.get("n"))
+            ),
+        )
+        for field in fields.get("995", ())
+        if not field.is_control_field()
+    ]
+    return check_record(
+        RecordData(
+            identifier=clean_text(control(fields, "001") or first(fields, ("090",), "a")),
+            title="".join(title_parts).strip(),
+            document_type=document_type_of(str(record.leader), UNIMARC_TYPE_OF_RECORD),
+            creators=join_limited(creators, MAX_CREATORS),
+            publisher=strip_isbd(first(fields, ("210", "214"), "c")),
+            year=parse_year(first(fields, ("210", "214"), "d")) or parse_year(coded[9:13]),
+            language=clean_text(first(fields, ("101",), "a")).lower()[:3],
+            isbn=normalise_isbn(first(fields, ("010",), "a")),
+            ean=normalise_ean(first(fields, ("073",), "a")),
+            subjects=subject_headings(
+                fields, ("600", "601", "602", "604", "605", "606", "607", "608", "610"), "axyzj"
+            ),
+            summary=clean_text(first(fields, ("330",), "a")),
+            copies=copies,
+        )
+    )
+
+
+def map_marc21(record: pymarc.Record) -> RecordData:
+    """The catalogue's view of a MARC 21 record, with its Koha 952 copies."""
+    fields = fields_by_tag(record)
+    title = " ".join(
+        strip_isbd(value)
+        for field in fields.get("245", [])[:1]
+        for code, value in field.subfields
+        if code in "abnp"
+    )
+    creators = [
+        strip_isbd(field.get("a") or "")
+        for tag in ("100", "110", "111", "700", "710", "711")
+        for field in fields.get(tag, ())
+        if not field.is_control_field()
+    ]
+    fixed = control(fields, "008")
+    language = fixed[35:38].strip() if len(fixed) >= 38 else ""
+    if not language.isalpha():
+        language = first(fields, ("041",), "a")
+    ean = ""
+    for field in fields.get("024", ()):
+        if not field.is_control_field() and field.indicator1 == "3":
+            ean = normalise_ean(field.get("a"))
+            break
+    summary = " ".join(
+        clean_text(value)
+        for field in fields.get("520", [])[:1]
+        for code, value in field.subfields
+        if code in "ab"
+    )
+    copies = [
+        CopyData(
+            barcode=clean_text(field.get("p")),
+            branch_code=clean_text(field.get("b") or field.get("a")),
+            call_number=clean_text(field.get("o")),
+            on_shelf=not (
+                is_set(field.get("0"))
+                or is_set(field.get("1"))
+                or is_set(field.get("4"))
+                or is_set(field.get("7"))
+                or bool((field.get("q") or "").strip())
+            ),
+        )
+        for field in fields.get("952", ())
+        if not field.is_control_field()
+    ]
+    return check_record(
+        RecordData(
+            identifier=clean_text(first(fields, ("999",), "c") or control(fields, "001")),
+            title=title.strip(),
+            document_type=document_type_of(str(record.leader), MARC21_TYPE_OF_RECORD),
+            creators=join_limited(creators, MAX_CREATORS),
+            publisher=strip_isbd(first(fields, ("264", "260"), "b")),
+            year=parse_year(first(fields, ("264", "260"), "c")) or parse_year(fixed[7:11]),
+            language=clean_text(language).lower()[:3],
+            isbn=normalise_isbn(first(fields, ("020",), "a")),
+            ean=ean,
+            subjects=subject_headings(
+                fields, ("600", "610", "611", "630", "650", "651", "655"), "avxyz"
+            ),
+            summary=summary,
+            copies=copies,
+        )
+    )
+
+
+MAPPERS: dict[str, Callable[[pymarc.Record], RecordData]] = {
+    "unimarc": map_unimarc,
+    "marc21": map_marc21,
+}

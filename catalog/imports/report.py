@@ -1,0 +1,183 @@
+"""What an import did: counts, errors by kind with examples, and their summary."""
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .records import ErrorKind
+
+# Examples kept per error kind: enough to find the records, never the whole file.
+EXAMPLES_PER_KIND = 20
+BARCODES_LISTED = 100
+
+
+@dataclass
+class ErrorExamples:
+    count: int = 0
+    # (record number in the file, record identifier, detail)
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    format: str = ""
+    dry_run: bool = False
+    full_export: bool = False
+    records_read: int = 0
+    records_created: int = 0
+    records_updated: int = 0
+    records_unchanged: int = 0
+    copies_created: int = 0
+    copies_moved: int = 0
+    copies_updated: int = 0
+    copies_unchanged: int = 0
+    copies_withdrawn: int = 0
+    # Copies the export moved or dropped while held for an order or on loan.
+    copies_kept_for_orders: int = 0
+    kept_barcodes: list[str] = field(default_factory=list)
+    unknown_branches: Counter = field(default_factory=Counter)
+    document_types_created: list[str] = field(default_factory=list)
+    errors: dict[str, ErrorExamples] = field(default_factory=dict)
+    withdrawal_skipped: str = ""
+    stopped: str = ""
+    seconds: float = 0.0
+
+    def add_error(self, kind: str, number: int, identifier: str = "", detail: str = "") -> None:
+        entry = self.errors.setdefault(kind, ErrorExamples())
+        entry.count += 1
+        if len(entry.examples) < EXAMPLES_PER_KIND:
+            entry.examples.append((number, identifier, detail[:200]))
+
+    def merge(self, part: "ImportReport") -> None:
+        """Add the counts and errors of one written batch."""
+        for name in (
+            "records_created",
+            "records_updated",
+            "records_unchanged",
+            "copies_created",
+            "copies_moved",
+            "copies_updated",
+            "copies_unchanged",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        for barcode in part.kept_barcodes:
+            self.keep_for_order(barcode)
+        self.copies_kept_for_orders += part.copies_kept_for_orders - len(part.kept_barcodes)
+        self.unknown_branches.update(part.unknown_branches)
+        for kind, entry in part.errors.items():
+            mine = self.errors.setdefault(kind, ErrorExamples())
+            mine.count += entry.count
+            room = EXAMPLES_PER_KIND - len(mine.examples)
+            mine.examples.extend(entry.examples[:room])
+
+    def keep_for_order(self, barcode: str) -> None:
+        self.copies_kept_for_orders += 1
+        if len(self.kept_barcodes) < BARCODES_LISTED:
+            self.kept_barcodes.append(barcode)
+
+    @property
+    def records_rejected(self) -> int:
+        record_level = set(ErrorKind.LABELS) - {
+            ErrorKind.DUPLICATE_BARCODE,
+            ErrorKind.BAD_BARCODE,
+        }
+        return sum(entry.count for kind, entry in self.errors.items() if kind in record_level)
+
+    @property
+    def copies_skipped_unknown_branch(self) -> int:
+        return sum(self.unknown_branches.values())
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records_read / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["unknown_branches"] = dict(self.unknown_branches.most_common())
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportReport":
+        data = dict(data)
+        data["unknown_branches"] = Counter(data.get("unknown_branches") or {})
+        data["errors"] = {
+            kind: ErrorExamples(
+                count=entry["count"], examples=[tuple(e) for e in entry["examples"]]
+            )
+            for kind, entry in (data.get("errors") or {}).items()
+        }
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def summary_lines(self) -> list[str]:
+        """The report as sentences, in the active language."""
+        would = self.dry_run
+        lines = [
+            (_("Dry run: nothing was written.") if would else _("Import finished.")),
+            _(
+                "%(read)s records read: %(created)s new, %(updated)s changed, %(same)s unchanged, "
+                "%(rejected)s skipped."
+            )
+            % {
+                "read": f"{self.records_read:,}",
+                "created": f"{self.records_created:,}",
+                "updated": f"{self.records_updated:,}",
+                "same": f"{self.records_unchanged:,}",
+                "rejected": f"{self.records_rejected:,}",
+            },
+            _(
+                "Copies: %(created)s new, %(moved)s moved to another branch, %(updated)s changed, "
+                "%(same)s unchanged, %(withdrawn)s marked unavailable."
+            )
+            % {
+                "created": f"{self.copies_created:,}",
+                "moved": f"{self.copies_moved:,}",
+                "updated": f"{self.copies_updated:,}",
+                "same": f"{self.copies_unchanged:,}",
+                "withdrawn": f"{self.copies_withdrawn:,}",
+            },
+        ]
+        if self.copies_kept_for_orders:
+            lines.append(
+                ngettext(
+                    "%(count)s copy held for an order or on loan was left as it is "
+                    "(see its barcode below).",
+                    "%(count)s copies held for an order or on loan were left as they are "
+                    "(see their barcodes below).",
+                    self.copies_kept_for_orders,
+                )
+                % {"count": f"{self.copies_kept_for_orders:,}"}
+            )
+        if self.unknown_branches:
+            codes = ", ".join(
+                f"{code} ({count:,})" for code, count in self.unknown_branches.most_common(20)
+            )
+            lines.append(
+                _("Copies skipped, their branch code is unknown: %(codes)s.") % {"codes": codes}
+            )
+        if self.document_types_created:
+            lines.append(
+                _("New document types: %(codes)s.")
+                % {"codes": ", ".join(self.document_types_created)}
+            )
+        if self.withdrawal_skipped:
+            lines.append(self.withdrawal_skipped)
+        if self.stopped:
+            lines.append(
+                _("The file could not be read to the end: %(why)s") % {"why": self.stopped}
+            )
+        for kind, entry in sorted(self.errors.items(), key=lambda item: -item[1].count):
+            lines.append(
+                _("%(label)s: %(count)s (records %(numbers)s).")
+                % {
+                    "label": ErrorKind.label(kind),
+                    "count": f"{entry.count:,}",
+                    "numbers": ", ".join(
+                        f"#{number}" + (f" {identifier}" if identifier else "")
+                        for number, identifier, _detail in entry.examples[:5]
+                    ),
+                }
+            )
+        return lines

@@ -1,0 +1,187 @@
+"""Operations that change the catalogue: imports from the library system."""
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .imports.branch_codes import BranchResolver
+from .imports.formats import Format, NotACatalogueFile
+from .imports.loader import CatalogueWriter, ImportAlreadyRunning, exclusive_import
+from .imports.marc import FileRejected
+from .imports.reading import CountingReader, read_sources, sniff
+from .imports.report import ImportReport
+from .models import CatalogImport
+
+# Records per transaction: large enough for few round trips, small enough
+# that a batch holds its copies' locks for a few milliseconds.
+BATCH_SIZE = 1000
+# A full export missing more than this share of the copies is suspect (a
+# partial file, the wrong export): withdraw nothing and say so.
+MAX_WITHDRAWAL_SHARE = 0.2
+# How often the progress callback runs, in records.
+PROGRESS_EVERY = 500
+
+# Called with (bytes read so far, the report so far).
+Progress = Callable[[int, ImportReport], None]
+
+
+def import_catalogue(
+    *,
+    stream: BinaryIO,
+    file_format: Format | str | None = None,
+    branch_map: dict[str, str] | None = None,
+    dry_run: bool = False,
+    full_export: bool = False,
+    encoding: str = "utf-8",
+    max_withdrawal_share: float = MAX_WITHDRAWAL_SHARE,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a catalogue file (seekable binary stream) and report what changed.
+
+    Records and copies are upserted by identifier and barcode, one batch per
+    transaction; a record that cannot be read or checked is reported and
+    skipped. With ``full_export``, copies the file does not list are marked
+    unavailable once the whole file is read. A dry run writes nothing.
+
+    Raise ``formats.NotACatalogueFile`` when the format cannot be guessed, and
+    ``loader.ImportAlreadyRunning`` when another import is writing.
+    """
+    file_format = Format(file_format) if file_format else sniff(stream)
+    report = ImportReport(format=file_format, dry_run=dry_run, full_export=full_export)
+    started = time.perf_counter()
+    counting = CountingReader(stream)
+    with contextlib.nullcontext() if dry_run else exclusive_import():
+        writer = CatalogueWriter(
+            report=report,
+            branches=BranchResolver(branch_map),
+            dry_run=dry_run,
+            batch_size=batch_size,
+        )
+        try:
+            for source in read_sources(counting, file_format, encoding=encoding):
+                report.records_read += 1
+                if source.error is not None:
+                    report.add_error(
+                        source.error.kind, source.number, source.identifier, source.error.detail
+                    )
+                else:
+                    writer.add(source)
+                if progress is not None and report.records_read % PROGRESS_EVERY == 0:
+                    progress(counting.position, report)
+        except FileRejected as rejected:
+            report.stopped = rejected.detail
+        writer.flush()
+        if full_export:
+            if report.stopped:
+                report.withdrawal_skipped = str(
+                    _("No copy was marked unavailable: the file could not be read to the end.")
+                )
+            else:
+                writer.withdraw_missing(max_share=max_withdrawal_share)
+    report.seconds = round(time.perf_counter() - started, 3)
+    if progress is not None:
+        progress(counting.position, report)
+    return report
+
+
+# Progress is written to the import's row at most this often.
+PROGRESS_SAVE_SECONDS = 1.0
+
+
+def recording_progress(catalog_import: CatalogImport, then: Progress | None = None) -> Progress:
+    """A progress callback that saves the bytes read on the import's row, now and then."""
+    last_saved = 0.0
+
+    def progress(position: int, report: ImportReport) -> None:
+        nonlocal last_saved
+        if then is not None:
+            then(position, report)
+        now = time.monotonic()
+        if now - last_saved >= PROGRESS_SAVE_SECONDS:
+            last_saved = now
+            CatalogImport.objects.filter(pk=catalog_import.pk).update(
+                bytes_done=position, progressed_at=timezone.now()
+            )
+
+    return progress
+
+
+def import_catalogue_file(
+    *,
+    path: Path,
+    origin: str = CatalogImport.Origin.COMMAND,
+    created_by=None,
+    progress: Progress | None = None,
+    **options,
+) -> tuple[CatalogImport | None, ImportReport]:
+    """Import a file from disk; a real run is recorded as a ``CatalogImport``."""
+    if options.get("dry_run"):
+        with path.open("rb") as stream:
+            return None, import_catalogue(stream=stream, progress=progress, **options)
+    catalog_import = CatalogImport.objects.create(
+        origin=origin,
+        status=CatalogImport.Status.IMPORTING,
+        source_name=str(path)[-255:],
+        format=options.get("file_format") or "",
+        full_export=options.get("full_export", False),
+        bytes_total=path.stat().st_size,
+        created_by=created_by,
+        started_at=timezone.now(),
+    )
+    with path.open("rb") as stream:
+        report = _run_recorded(catalog_import, stream, progress=progress, **options)
+    return catalog_import, report
+
+
+def _run_recorded(
+    catalog_import: CatalogImport,
+    stream: BinaryIO,
+    *,
+    progress: Progress | None = None,
+    **options,
+) -> ImportReport:
+    """Run an import for its row: save its progress, then its report or its failure."""
+    dry_run = options.get("dry_run", False)
+    try:
+        report = import_catalogue(
+            stream=stream, progress=recording_progress(catalog_import, progress), **options
+        )
+    except Exception as error:
+        catalog_import.status = CatalogImport.Status.FAILED
+        catalog_import.error = _failure_message(error)
+        catalog_import.finished_at = timezone.now()
+        catalog_import.save(update_fields=["status", "error", "finished_at"])
+        raise
+    catalog_import.format = report.format
+    catalog_import.bytes_done = catalog_import.bytes_total
+    catalog_import.progressed_at = timezone.now()
+    if dry_run:
+        catalog_import.check_report = report.to_json()
+        catalog_import.status = CatalogImport.Status.CHECKED
+    else:
+        catalog_import.report = report.to_json()
+        catalog_import.status = CatalogImport.Status.DONE
+        catalog_import.finished_at = timezone.now()
+    catalog_import.save()
+    return report
+
+
+def _failure_message(error: Exception) -> str:
+    if isinstance(error, NotACatalogueFile):
+        return str(NOT_A_CATALOGUE_FILE)
+    if isinstance(error, ImportAlreadyRunning):
+        return str(ALREADY_RUNNING)
+    return f"{type(error).__name__}: {error}"
+
+
+NOT_A_CATALOGUE_FILE = _(
+    "This file is not a catalogue file: expected UNIMARC or MARC 21 (ISO 2709), MARCXML, "
+    "or a CSV whose header names at least record_id and title."
+)
+ALREADY_RUNNING = _("Another import is writing the catalogue; try again when it has finished.")
