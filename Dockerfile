@@ -14,7 +14,9 @@ RUN pip install . \
     && DATABASE_URL=sqlite:////tmp/build.sqlite3 SECRET_KEY=build-only ALLOWED_HOSTS=build \
        python manage.py collectstatic --no-input -v0
 
-RUN useradd --system --home /app clickcollect && chown -R clickcollect /app
+RUN useradd --system --home /app clickcollect \
+    && mkdir -p /data/media /data/catalogue-exports \
+    && chown -R clickcollect /app /data
 USER clickcollect
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]

@@ -94,3 +94,6 @@ class ItemAdmin(admin.ModelAdmin):
         if obj is not None and obj.status in LIFECYCLE_STATUSES:
             return (*self.readonly_fields, "status", "branch", "record")
         return self.readonly_fields
+
+
+from . import import_admin  # noqa: E402, F401  (registers the import screens)

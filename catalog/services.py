@@ -1,11 +1,15 @@
 """Operations that change the catalogue: imports from the library system."""
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +20,8 @@ from .imports.marc import FileRejected
 from .imports.reading import CountingReader, read_sources, sniff
 from .imports.report import ImportReport
 from .models import CatalogImport
+
+logger = logging.getLogger(__name__)
 
 # Records per transaction: large enough for few round trips, small enough
 # that a batch holds its copies' locks for a few milliseconds.
@@ -185,3 +191,162 @@ NOT_A_CATALOGUE_FILE = _(
     "or a CSV whose header names at least record_id and title."
 )
 ALREADY_RUNNING = _("Another import is writing the catalogue; try again when it has finished.")
+
+
+# Uploads in the admin: checked (a dry run), then confirmed, then imported ----------------
+
+
+class ImportNotConfirmable(Exception):
+    """Only a checked upload can be imported, once."""
+
+
+def create_upload(
+    *, uploaded_file, file_format: str = "", full_export: bool = False, by=None
+) -> CatalogImport:
+    """Keep an uploaded catalogue file until its dry run and its confirmation."""
+    return CatalogImport.objects.create(
+        origin=CatalogImport.Origin.UPLOAD,
+        status=CatalogImport.Status.UPLOADED,
+        file=uploaded_file,
+        source_name=uploaded_file.name[-255:],
+        format=file_format or "",
+        full_export=full_export,
+        bytes_total=uploaded_file.size,
+        created_by=by,
+    )
+
+
+def _claim(import_id: int, *, from_statuses, to_status) -> CatalogImport | None:
+    """Move an import from one status to the next under a row lock, or return None."""
+    with transaction.atomic():
+        catalog_import = CatalogImport.objects.select_for_update().filter(pk=import_id).first()
+        if catalog_import is None or catalog_import.status not in from_statuses:
+            return None
+        catalog_import.status = to_status
+        catalog_import.progressed_at = timezone.now()
+        catalog_import.bytes_done = 0
+        if to_status == CatalogImport.Status.IMPORTING:
+            catalog_import.started_at = timezone.now()
+        catalog_import.save()
+        return catalog_import
+
+
+def check_upload(*, import_id: int) -> CatalogImport | None:
+    """Run the dry run of an uploaded file; safe to run twice."""
+    catalog_import = _claim(
+        import_id,
+        from_statuses=(CatalogImport.Status.UPLOADED, CatalogImport.Status.CHECKING),
+        to_status=CatalogImport.Status.CHECKING,
+    )
+    if catalog_import is None:
+        return None
+    with catalog_import.file.open("rb") as stream:
+        _run_recorded(catalog_import, stream, **_upload_options(catalog_import, dry_run=True))
+    return catalog_import
+
+
+def confirm_upload(*, catalog_import: CatalogImport) -> CatalogImport:
+    """Accept the dry run's report: the import itself may start."""
+    claimed = _claim(
+        catalog_import.pk,
+        from_statuses=(CatalogImport.Status.CHECKED,),
+        to_status=CatalogImport.Status.IMPORTING,
+    )
+    if claimed is None:
+        raise ImportNotConfirmable
+    return claimed
+
+
+def run_upload(*, import_id: int) -> CatalogImport | None:
+    """Import a confirmed upload. Raise ``ImportAlreadyRunning`` to be tried again later."""
+    catalog_import = CatalogImport.objects.filter(
+        pk=import_id, status=CatalogImport.Status.IMPORTING
+    ).first()
+    if catalog_import is None:
+        return None
+    with catalog_import.file.open("rb") as stream:
+        try:
+            _run_recorded(catalog_import, stream, **_upload_options(catalog_import, dry_run=False))
+        except ImportAlreadyRunning:
+            # Not a failure: the task tries again once the other import is over.
+            CatalogImport.objects.filter(pk=import_id).update(
+                status=CatalogImport.Status.IMPORTING, error="", finished_at=None
+            )
+            raise
+    return catalog_import
+
+
+def _upload_options(catalog_import: CatalogImport, *, dry_run: bool) -> dict:
+    return {
+        "file_format": catalog_import.format or None,
+        "full_export": catalog_import.full_export,
+        "dry_run": dry_run,
+    }
+
+
+def stalled_imports(*, older_than_seconds: int) -> QuerySet[CatalogImport]:
+    """Imports being checked or imported with no progress for a while: their worker is lost."""
+    return CatalogImport.objects.filter(
+        status__in=(CatalogImport.Status.CHECKING, CatalogImport.Status.IMPORTING),
+        origin=CatalogImport.Origin.UPLOAD,
+        progressed_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+    )
+
+
+# The nightly folder ------------------------------------------------------------------------
+
+PROCESSING, DONE, FAILED = "processing", "done", "failed"
+
+
+def import_folder(
+    *,
+    folder: Path,
+    settle_seconds: int,
+    full_export: bool = False,
+    branch_map: dict[str, str] | None = None,
+) -> list[CatalogImport]:
+    """Import each settled file the library system dropped in the folder, oldest first.
+
+    A file is claimed by moving it into ``processing/`` (a rename: one worker
+    wins), then moved into ``done/`` or ``failed/`` with the date in its
+    name. A file changed in the last ``settle_seconds`` may still be being
+    written: it waits for the next run.
+    """
+    for name in (PROCESSING, DONE, FAILED):
+        (folder / name).mkdir(exist_ok=True)
+    now = time.time()
+    candidates = sorted(
+        (
+            path
+            for path in folder.iterdir()
+            if path.is_file()
+            and not path.name.startswith(".")
+            and now - path.stat().st_mtime >= settle_seconds
+        ),
+        key=lambda path: path.stat().st_mtime,
+    )
+    imports = []
+    for path in candidates:
+        claimed = folder / PROCESSING / path.name
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            continue  # another worker took it
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        try:
+            catalog_import, _report = import_catalogue_file(
+                path=claimed,
+                origin=CatalogImport.Origin.FOLDER,
+                full_export=full_export,
+                branch_map=branch_map,
+            )
+        except ImportAlreadyRunning:
+            claimed.rename(path)  # back in the folder for the next run
+            break
+        except Exception:
+            claimed.rename(folder / FAILED / f"{stamp}-{path.name}")
+            logger.exception("Catalogue import of %s failed", path.name)
+            continue
+        claimed.rename(folder / DONE / f"{stamp}-{path.name}")
+        imports.append(catalog_import)
+    return imports

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,6 +123,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (catalogue imports): a volume shared by the web and worker processes.
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -166,6 +170,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=5000)
 # An extension campaign with no batch committed for this long has lost its worker.
 CAMPAIGN_STALLED_AFTER_SECONDS = env.int("CAMPAIGN_STALLED_AFTER_SECONDS", default=300)
+# Catalogue imports. Uploads in the admin are for small files (the nightly
+# folder and `manage.py import_catalog` take any size).
+CATALOG_UPLOAD_MAX_MB = env.int("CATALOG_UPLOAD_MAX_MB", default=100)
+# A folder where the library system drops its export every night; empty: off.
+CATALOG_IMPORT_FOLDER = env("CATALOG_IMPORT_FOLDER", default="")
+# Whether the folder's files list every copy (copies missing from them are withdrawn).
+CATALOG_IMPORT_FULL_EXPORT = env.bool("CATALOG_IMPORT_FULL_EXPORT", default=False)
+# Optional CSV mapping the library system's branch codes to branches.
+CATALOG_IMPORT_BRANCH_MAP = env("CATALOG_IMPORT_BRANCH_MAP", default="")
+# When the folder is looked at (hour and minute, network time).
+CATALOG_IMPORT_HOUR = env.int("CATALOG_IMPORT_HOUR", default=2)
+CATALOG_IMPORT_MINUTE = env.int("CATALOG_IMPORT_MINUTE", default=30)
+# A file modified less than this long ago may still be being written: wait.
+CATALOG_IMPORT_SETTLE_SECONDS = env.int("CATALOG_IMPORT_SETTLE_SECONDS", default=300)
+# An import with no progress for this long has lost its worker.
+CATALOG_IMPORT_STALLED_AFTER_SECONDS = env.int("CATALOG_IMPORT_STALLED_AFTER_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-reservations": {
         "task": "reservations.tasks.expire_overdue_reservations",
@@ -182,6 +202,17 @@ CELERY_BEAT_SCHEDULE = {
     # Extension campaigns whose worker was lost (crash, deploy) carry on.
     "resume-stalled-campaigns": {
         "task": "reservations.tasks.resume_stalled_campaigns",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
+    # The library system's nightly export, when a folder is configured.
+    "import-catalogue-folder": {
+        "task": "catalog.tasks.import_catalogue_folder",
+        "schedule": crontab(hour=CATALOG_IMPORT_HOUR, minute=CATALOG_IMPORT_MINUTE),
+    },
+    # Catalogue imports whose worker was lost start again (an import can run twice).
+    "resume-stalled-imports": {
+        "task": "catalog.tasks.resume_stalled_imports",
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },

@@ -1,4 +1,5 @@
-// Follows an extension campaign's progress on its admin page while a worker is at it.
+// Follows an extension campaign's or a catalogue import's progress on its admin page
+// while a worker is at it.
 // The page works without this: it then reloads itself (see the <noscript> refresh).
 (function () {
   "use strict";
