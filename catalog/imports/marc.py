@@ -8,6 +8,7 @@ refuses entity declarations (the "billion laughs" XML bomb) before any
 record is read.
 """
 
+import re
 import warnings
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -64,6 +65,27 @@ def iso2709_chunks(stream: BinaryIO) -> Iterator[bytes]:
         yield rest
 
 
+# A leader as it may start a record: length, five coded positions, the
+# indicator and subfield code counts, the base address.
+LEADER_START = re.compile(rb"(?=(\d{5}[ -~]{5}\d{7}))")
+
+
+def split_run_on(raw: bytes) -> tuple[bytes, bytes] | None:
+    """Split a record cut short from the whole record its bytes run on into.
+
+    A record that lost its end lost its terminator too, so its chunk runs on
+    to the next record's terminator. That next record is found by its leader,
+    whose length reaches the chunk's end exactly; None when there is none.
+    """
+    if not raw.endswith(RECORD_TERMINATOR) or (raw[:5].isdigit() and int(raw[:5]) == len(raw)):
+        return None
+    for match in LEADER_START.finditer(raw, 1):
+        start = match.start()
+        if int(raw[start : start + 5]) == len(raw) - start:
+            return raw[:start], raw[start:]
+    return None
+
+
 def decode_iso2709(raw: bytes, *, force_utf8: bool) -> pymarc.Record:
     """Decode one ISO 2709 record, or raise ``Rejected`` saying what is wrong."""
     if not raw:
@@ -92,9 +114,17 @@ def read_iso2709(
     stream: BinaryIO, *, force_utf8: bool
 ) -> Iterator[tuple[int, pymarc.Record | Rejected]]:
     """Yield (record number, record or Rejected) for each record of the file."""
-    for number, raw in enumerate(iso2709_chunks(stream), start=1):
+    number = 0
+    for chunk in iso2709_chunks(stream):
+        run_on = split_run_on(chunk)
+        if run_on is not None:
+            cut, chunk = run_on
+            number += 1
+            detail = f"the record is cut short after {len(cut):,} bytes; the next one follows"
+            yield number, Rejected(ErrorKind.TRUNCATED, detail)
+        number += 1
         try:
-            yield number, decode_iso2709(raw, force_utf8=force_utf8)
+            yield number, decode_iso2709(chunk, force_utf8=force_utf8)
         except Rejected as rejected:
             yield number, rejected
 
@@ -212,6 +242,11 @@ def read_marcxml(stream: BinaryIO) -> Iterator[tuple[int, pymarc.Record | Reject
             f"the file declares XML entities or a DTD, refused for safety ({error})",
         ) from None
     except SAXException as error:
+        # The records completed in the block where the XML broke are whole:
+        # they go in, and the report says where the file stopped.
+        for record in handler.completed:
+            number += 1
+            yield number, record
         raise FileRejected(ErrorKind.XML, f"broken XML after record {number:,}: {error}") from None
     for record in handler.completed:
         number += 1

@@ -1,6 +1,7 @@
 """The import's view of a record and its copies, and the checks they pass."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -107,13 +108,22 @@ class SourceRecord:
 
 
 def clean_text(value: str | None) -> str:
-    """Collapse runs of white space; drop control characters."""
+    """Collapse runs of white space; drop control characters and non-sorting marks.
+
+    Accents are composed (NFC): MARC-8 records decode to a letter followed by
+    a combining accent, which would not match the same word typed in a search.
+    """
     if not value:
         return ""
+    value = unicodedata.normalize("NFC", NON_SORTING_MARKS.sub("", value))
     return " ".join(CONTROL_CHARACTERS.sub(" ", value).split())
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls. UNIMARC marks an article not to sort on between
+# U+0088 and U+0089 ("\x88L'\x89altra"), MARC 21 between U+0098 and U+009C:
+# the marks go, the article stays, with no space added.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+NON_SORTING_MARKS = re.compile(r"[\x88\x89\x98\x9c]")
 ISBD_TRAILING = " /:;,=.+"
 
 
