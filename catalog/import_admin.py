@@ -250,18 +250,14 @@ class CatalogImportAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(change_url)
+        not_confirmable = _(
+            "This import cannot start: only a file whose dry run is finished can be imported, once."
+        )
         if request.method == "POST":
             try:
                 catalog_import = services.confirm_upload(catalog_import=catalog_import)
             except services.ImportNotConfirmable:
-                self.message_user(
-                    request,
-                    _(
-                        "This import cannot start: only a file whose dry run is finished can be "
-                        "imported, once."
-                    ),
-                    messages.ERROR,
-                )
+                self.message_user(request, not_confirmable, messages.ERROR)
                 return HttpResponseRedirect(change_url)
             self.message_user(request, _("Import started."), messages.SUCCESS)
             if not publish_quietly(run_catalogue_upload, catalog_import.pk):
@@ -273,6 +269,10 @@ class CatalogImportAdmin(admin.ModelAdmin):
                     ),
                     messages.WARNING,
                 )
+            return HttpResponseRedirect(change_url)
+        if catalog_import.status != CatalogImport.Status.CHECKED:
+            # Reloaded or bookmarked once imported: offer no button that can only fail.
+            self.message_user(request, not_confirmable, messages.ERROR)
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),

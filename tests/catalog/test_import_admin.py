@@ -8,6 +8,7 @@ within the test, as a worker would. Uploaded files go to a scratch MEDIA_ROOT.
 import importlib
 import re
 
+import psycopg
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Group, Permission
@@ -20,10 +21,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from catalog import services
+from catalog.imports.loader import LOCK_KEY
 from catalog.imports.report import ImportReport
 from catalog.models import CatalogImport, Item, Record
-from catalog.tasks import check_catalogue_upload
+from catalog.tasks import check_catalogue_upload, resume_stalled_imports
 from tests.catalog.catalogue_files import BOOKS, PNG_BYTES, unimarc_bytes
+from tests.celery_worker import database_url_of_this_test
 from tests.factories import BranchFactory, PatronFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +269,41 @@ class TestConfirm:
         catalog_import.refresh_from_db()
         assert catalog_import.status == CatalogImport.Status.CHECKING
 
+    def test_the_confirmation_page_of_an_import_done_sends_back_to_its_page(
+        self, client, network_admin, branch, django_capture_on_commit_callbacks
+    ):
+        catalog_import = checked_import(client, django_capture_on_commit_callbacks, branch)
+        client.post(f"{URL}{catalog_import.pk}/confirm/")
+
+        response = client.get(f"{URL}{catalog_import.pk}/confirm/", follow=True)
+
+        assert response.redirect_chain[-1][0] == f"{URL}{catalog_import.pk}/change/"
+        assert len(errors_of(response)) == 1
+        assert '<form method="post">' not in response.content.decode()
+
+    @pytest.mark.usefixtures("postgresql_only")
+    def test_an_import_waiting_for_another_is_left_to_the_sweeper(
+        self, client, network_admin, branch, settings, django_capture_on_commit_callbacks
+    ):
+        catalog_import = checked_import(client, django_capture_on_commit_callbacks, branch)
+
+        with psycopg.connect(database_url_of_this_test()) as other_import:
+            other_import.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            response = client.post(f"{URL}{catalog_import.pk}/confirm/", follow=True)
+
+        assert len(messages_at(response, messages.WARNING)) == 1
+        catalog_import.refresh_from_db()
+        assert catalog_import.status == CatalogImport.Status.IMPORTING
+        assert catalog_import.error == ""
+        assert not Record.objects.exists()
+        assert "data-progress-url" in response.content.decode()
+        # The other import is over: the sweeper publishes this one again.
+        settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS = 0
+        assert resume_stalled_imports() == 1
+        catalog_import.refresh_from_db()
+        assert catalog_import.status == CatalogImport.Status.DONE
+        assert Record.objects.count() == 2
+
     def test_an_unknown_import_is_a_404(self, client, network_admin):
         assert client.get(f"{URL}999999/confirm/").status_code == 404
         assert client.get(f"{URL}999999/progress/").status_code == 404
@@ -331,6 +369,22 @@ class TestProgress:
         assert edit.status_code == 403
         assert delete.status_code == 302
         assert not CatalogImport.objects.exists()
+
+
+class TestList:
+    def test_the_list_says_what_each_import_did(self, client, network_admin, media_root):
+        report = ImportReport(records_read=1500, records_created=1200, records_updated=300)
+        make_import(media_root, status=CatalogImport.Status.DONE, report=report.to_json())
+        make_import(media_root, status=CatalogImport.Status.FAILED, error="Fichier illisible")
+        make_import(media_root, status=CatalogImport.Status.UPLOADED)
+
+        response = client.get(URL, headers={"accept-language": "en"})
+
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "1,500 records: 1,200 new, 300 changed; 0 skipped" in content
+        assert "Fichier illisible" in content
+        assert len(response.context["cl"].result_list) == 3
 
 
 class TestLanguages:
