@@ -87,7 +87,7 @@ def describe_progress(catalog_import: CatalogImport) -> dict:
     elif catalog_import.status == CatalogImport.Status.DONE:
         text = _("Import finished.")
     elif catalog_import.status == CatalogImport.Status.FAILED:
-        text = catalog_import.error or _("The import failed.")
+        text = catalog_import.error_message or _("The import failed.")
     else:
         text = _("Waiting for a worker.")
     return {
@@ -166,7 +166,7 @@ class CatalogImportAdmin(admin.ModelAdmin):
     def outcome(self, obj: CatalogImport) -> str:
         data = obj.report or obj.check_report
         if obj.status == CatalogImport.Status.FAILED:
-            return obj.error[:120]
+            return obj.error_message[:120]
         if not data:
             return "—"
         report = ImportReport.from_json(data)

@@ -217,6 +217,24 @@ class CatalogImport(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    # Failures known by a code (``error``), told in the reader's language.
+    NOT_A_CATALOGUE_FILE = "not_a_catalogue_file"
+    ALREADY_RUNNING = "already_running"
+    INTERRUPTED = "interrupted"
+    FAILURES = {
+        NOT_A_CATALOGUE_FILE: _(
+            "This file is not a catalogue file: expected UNIMARC or MARC 21 (ISO 2709), "
+            "MARCXML, or a CSV whose header names at least record_id and title."
+        ),
+        ALREADY_RUNNING: _(
+            "Another import is writing the catalogue; try again when it has finished."
+        ),
+        INTERRUPTED: _(
+            "Interrupted: its process stopped (a restart or a crash) before the end. "
+            "Records written before are kept; import the file again to finish."
+        ),
+    }
+
     origin = models.CharField(_("origin"), max_length=16, choices=Origin)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.UPLOADED)
     file = models.FileField(_("file"), upload_to="catalogue-imports/%Y/%m/", blank=True)
@@ -256,6 +274,11 @@ class CatalogImport(models.Model):
 
     def __str__(self) -> str:
         return self.source_name
+
+    @property
+    def error_message(self) -> str:
+        """Why it failed, in the active language when the reason is a known one."""
+        return str(self.FAILURES.get(self.error, self.error))
 
     @property
     def percent_done(self) -> int:

@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .imports.branch_codes import BranchResolver
 from .imports.formats import Format, NotACatalogueFile
-from .imports.loader import CatalogueWriter, ImportAlreadyRunning, exclusive_import
+from .imports.loader import (
+    CatalogueWriter,
+    ImportAlreadyRunning,
+    exclusive_import,
+    import_running,
+)
 from .imports.marc import FileRejected
 from .imports.reading import CountingReader, read_sources, sniff
 from .imports.report import ImportReport
@@ -122,26 +127,35 @@ def import_catalogue_file(
     *,
     path: Path,
     origin: str = CatalogImport.Origin.COMMAND,
+    source_name: str = "",
     created_by=None,
     progress: Progress | None = None,
     **options,
 ) -> tuple[CatalogImport | None, ImportReport]:
-    """Import a file from disk; a real run is recorded as a ``CatalogImport``."""
+    """Import a file from disk; a real run is recorded as a ``CatalogImport``.
+
+    Raise ``ImportAlreadyRunning`` (recording nothing) when another import is writing.
+    """
     if options.get("dry_run"):
         with path.open("rb") as stream:
             return None, import_catalogue(stream=stream, progress=progress, **options)
     catalog_import = CatalogImport.objects.create(
         origin=origin,
         status=CatalogImport.Status.IMPORTING,
-        source_name=str(path)[-255:],
+        source_name=(source_name or str(path))[-255:],
         format=options.get("file_format") or "",
         full_export=options.get("full_export", False),
         bytes_total=path.stat().st_size,
         created_by=created_by,
         started_at=timezone.now(),
+        progressed_at=timezone.now(),
     )
     with path.open("rb") as stream:
-        report = _run_recorded(catalog_import, stream, progress=progress, **options)
+        try:
+            report = _run_recorded(catalog_import, stream, progress=progress, **options)
+        except ImportAlreadyRunning:
+            catalog_import.delete()  # nothing happened: the caller tries again later
+            raise
     return catalog_import, report
 
 
@@ -179,18 +193,15 @@ def _run_recorded(
 
 
 def _failure_message(error: Exception) -> str:
+    # Known failures are kept as codes, shown in the reader's language.
     if isinstance(error, NotACatalogueFile):
-        return str(NOT_A_CATALOGUE_FILE)
+        return CatalogImport.NOT_A_CATALOGUE_FILE
     if isinstance(error, ImportAlreadyRunning):
-        return str(ALREADY_RUNNING)
+        return CatalogImport.ALREADY_RUNNING
     return f"{type(error).__name__}: {error}"
 
 
-NOT_A_CATALOGUE_FILE = _(
-    "This file is not a catalogue file: expected UNIMARC or MARC 21 (ISO 2709), MARCXML, "
-    "or a CSV whose header names at least record_id and title."
-)
-ALREADY_RUNNING = _("Another import is writing the catalogue; try again when it has finished.")
+NOT_A_CATALOGUE_FILE = CatalogImport.FAILURES[CatalogImport.NOT_A_CATALOGUE_FILE]
 
 
 # Uploads in the admin: checked (a dry run), then confirmed, then imported ----------------
@@ -213,6 +224,7 @@ def create_upload(
         full_export=full_export,
         bytes_total=uploaded_file.size,
         created_by=by,
+        progressed_at=timezone.now(),
     )
 
 
@@ -285,11 +297,40 @@ def _upload_options(catalog_import: CatalogImport, *, dry_run: bool) -> dict:
 
 
 def stalled_imports(*, older_than_seconds: int) -> QuerySet[CatalogImport]:
-    """Imports being checked or imported with no progress for a while: their worker is lost."""
+    """Uploads waiting, checked or imported with no progress for a while: their task is lost.
+
+    An upload made while the broker was down has never been checked: it is
+    published again too.
+    """
     return CatalogImport.objects.filter(
-        status__in=(CatalogImport.Status.CHECKING, CatalogImport.Status.IMPORTING),
+        status__in=(
+            CatalogImport.Status.UPLOADED,
+            CatalogImport.Status.CHECKING,
+            CatalogImport.Status.IMPORTING,
+        ),
         origin=CatalogImport.Origin.UPLOAD,
         progressed_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+    )
+
+
+def fail_interrupted_imports(*, older_than_seconds: int) -> int:
+    """Mark failed the command and folder imports with no progress for a while; return how many.
+
+    Their process died (a deploy, a crash): nothing runs them again, the next
+    night's file or the operator does. An upload's task is published again
+    instead (``stalled_imports``).
+    """
+    return (
+        CatalogImport.objects.filter(
+            status=CatalogImport.Status.IMPORTING,
+            progressed_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+        )
+        .exclude(origin=CatalogImport.Origin.UPLOAD)
+        .update(
+            status=CatalogImport.Status.FAILED,
+            error=CatalogImport.INTERRUPTED,
+            finished_at=timezone.now(),
+        )
     )
 
 
@@ -314,6 +355,11 @@ def import_folder(
     """
     for name in (PROCESSING, DONE, FAILED):
         (folder / name).mkdir(exist_ok=True)
+    if not import_running():
+        # A file left in processing/ lost its import (a crash): it goes round again.
+        for orphan in (folder / PROCESSING).iterdir():
+            if orphan.is_file():
+                orphan.rename(folder / orphan.name)
     now = time.time()
     candidates = sorted(
         (
@@ -336,6 +382,7 @@ def import_folder(
         try:
             catalog_import, _report = import_catalogue_file(
                 path=claimed,
+                source_name=path.name,
                 origin=CatalogImport.Origin.FOLDER,
                 full_export=full_export,
                 branch_map=branch_map,

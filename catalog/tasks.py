@@ -76,15 +76,20 @@ def import_catalogue_folder() -> int:
 
 @shared_task(name="catalog.tasks.resume_stalled_imports")
 def resume_stalled_imports() -> int:
-    """Publish again the uploads whose worker was lost; return how many."""
-    stalled = services.stalled_imports(
-        older_than_seconds=settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS
-    ).values_list("pk", "status")
+    """Publish again the uploads whose task was lost; return how many.
+
+    Command and folder imports that lost their process are marked failed.
+    """
+    older_than_seconds = settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS
+    services.fail_interrupted_imports(older_than_seconds=older_than_seconds)
+    stalled = services.stalled_imports(older_than_seconds=older_than_seconds).values_list(
+        "pk", "status"
+    )
     for import_id, status in stalled:
         task = (
-            check_catalogue_upload
-            if status == CatalogImport.Status.CHECKING
-            else run_catalogue_upload
+            run_catalogue_upload
+            if status == CatalogImport.Status.IMPORTING
+            else check_catalogue_upload
         )
         publish_quietly(task, import_id)
     return len(stalled)

@@ -3,14 +3,29 @@
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from .mapping import DOCUMENT_TYPE_NAMES
 from .records import ErrorKind
 
 # Examples kept per error kind: enough to find the records, never the whole file.
 EXAMPLES_PER_KIND = 20
 BARCODES_LISTED = 100
+
+
+def document_type_name(code: str) -> str:
+    """A document type the import creates, by its name in the active language."""
+    names = DOCUMENT_TYPE_NAMES.get(code)
+    if names is None:
+        return code
+    return names[1] if get_language() == "en" else names[0]
+
+
+def count(number: int) -> str:
+    """A count grouped the way the active language writes it (1,000 or 1 000)."""
+    return number_format(number, force_grouping=True)
 
 
 @dataclass
@@ -121,22 +136,22 @@ class ImportReport:
                 "%(rejected)s skipped."
             )
             % {
-                "read": f"{self.records_read:,}",
-                "created": f"{self.records_created:,}",
-                "updated": f"{self.records_updated:,}",
-                "same": f"{self.records_unchanged:,}",
-                "rejected": f"{self.records_rejected:,}",
+                "read": count(self.records_read),
+                "created": count(self.records_created),
+                "updated": count(self.records_updated),
+                "same": count(self.records_unchanged),
+                "rejected": count(self.records_rejected),
             },
             _(
                 "Copies: %(created)s new, %(moved)s moved to another branch, %(updated)s changed, "
                 "%(same)s unchanged, %(withdrawn)s marked unavailable."
             )
             % {
-                "created": f"{self.copies_created:,}",
-                "moved": f"{self.copies_moved:,}",
-                "updated": f"{self.copies_updated:,}",
-                "same": f"{self.copies_unchanged:,}",
-                "withdrawn": f"{self.copies_withdrawn:,}",
+                "created": count(self.copies_created),
+                "moved": count(self.copies_moved),
+                "updated": count(self.copies_updated),
+                "same": count(self.copies_unchanged),
+                "withdrawn": count(self.copies_withdrawn),
             },
         ]
         if self.copies_kept_for_orders:
@@ -148,11 +163,12 @@ class ImportReport:
                     "(see their barcodes below).",
                     self.copies_kept_for_orders,
                 )
-                % {"count": f"{self.copies_kept_for_orders:,}"}
+                % {"count": count(self.copies_kept_for_orders)}
             )
         if self.unknown_branches:
             codes = ", ".join(
-                f"{code} ({count:,})" for code, count in self.unknown_branches.most_common(20)
+                f"{code} ({count(number)})"
+                for code, number in self.unknown_branches.most_common(20)
             )
             lines.append(
                 _("Copies skipped, their branch code is unknown: %(codes)s.") % {"codes": codes}
@@ -160,7 +176,7 @@ class ImportReport:
         if self.document_types_created:
             lines.append(
                 _("New document types: %(codes)s.")
-                % {"codes": ", ".join(self.document_types_created)}
+                % {"codes": ", ".join(map(document_type_name, self.document_types_created))}
             )
         if self.withdrawal_skipped:
             lines.append(self.withdrawal_skipped)
@@ -173,7 +189,7 @@ class ImportReport:
                 _("%(label)s: %(count)s (records %(numbers)s).")
                 % {
                     "label": ErrorKind.label(kind),
-                    "count": f"{entry.count:,}",
+                    "count": count(entry.count),
                     "numbers": ", ".join(
                         f"#{number}" + (f" {identifier}" if identifier else "")
                         for number, identifier, _detail in entry.examples[:5]

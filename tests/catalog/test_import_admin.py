@@ -183,9 +183,9 @@ class TestUpload:
         response = client.get(f"{URL}{catalog_import.pk}/change/")
 
         assert catalog_import.status == CatalogImport.Status.FAILED
-        assert catalog_import.error == str(services.NOT_A_CATALOGUE_FILE)
+        assert catalog_import.error_message == str(services.NOT_A_CATALOGUE_FILE)
         content = response.content.decode()
-        assert escape(catalog_import.error) in content
+        assert escape(catalog_import.error_message) in content
         assert f"{URL}{catalog_import.pk}/confirm/" not in content
 
 

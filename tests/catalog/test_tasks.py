@@ -16,7 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.imports.loader import LOCK_KEY
 from catalog.models import CatalogImport, Item, Record
@@ -119,7 +119,7 @@ class TestNightlyFolder:
         assert len(names_in(inbox / "done")) == 1
         refused = CatalogImport.objects.get(status=CatalogImport.Status.FAILED)
         assert refused.origin == CatalogImport.Origin.FOLDER
-        assert refused.error == str(NOT_A_CATALOGUE_FILE)
+        assert refused.error_message == str(NOT_A_CATALOGUE_FILE)
         assert Record.objects.count() == 2
 
     def test_a_file_still_being_written_waits_for_the_next_run(self, inbox, settings, branch):
@@ -184,9 +184,38 @@ class TestNightlyFolder:
         assert "export.mrc" in names_in(inbox)
         assert names_in(inbox / "done") == names_in(inbox / "failed") == []
         assert not Record.objects.exists()
+        # Waiting is not a failure: no import is recorded for it.
+        assert not CatalogImport.objects.exists()
         # The next run takes it.
         assert import_catalogue_folder() == 1
         assert Record.objects.count() == 2
+
+    def test_the_import_is_recorded_under_the_file_name_dropped(self, inbox, branch):
+        drop(inbox, "export.mrc", unimarc_bytes("havel"))
+
+        import_catalogue_folder()
+
+        assert CatalogImport.objects.get().source_name == "export.mrc"
+
+    def test_a_file_whose_import_was_interrupted_goes_round_again(self, inbox, branch):
+        (inbox / "processing").mkdir()
+        drop(inbox / "processing", "export.mrc", unimarc_bytes("havel"))
+
+        assert import_catalogue_folder() == 1
+
+        assert names_in(inbox / "processing") == []
+        assert [STAMPED.sub("", name) for name in names_in(inbox / "done")] == ["export.mrc"]
+        assert Record.objects.count() == 2
+
+    def test_a_file_being_imported_elsewhere_is_left_in_processing(self, inbox, branch):
+        (inbox / "processing").mkdir()
+        drop(inbox / "processing", "export.mrc", unimarc_bytes("havel"))
+
+        with psycopg.connect(database_url_of_this_test()) as other_import:
+            other_import.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            import_catalogue_folder()
+
+        assert names_in(inbox / "processing") == ["export.mrc"]
 
     def test_nothing_happens_without_a_folder(self, settings, tmp_path):
         settings.CATALOG_IMPORT_FOLDER = ""
@@ -224,15 +253,45 @@ class TestSweeper:
         assert working.status == CatalogImport.Status.CHECKING
         assert working.check_report is None
 
-    def test_imports_of_the_folder_and_the_command_are_not_swept(self, settings, media_root):
-        settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS = 0
+    def test_an_upload_whose_dry_run_never_reached_a_worker_is_checked(
+        self, settings, media_root, branch
+    ):
+        settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS = 600
         long_ago = timezone.now() - datetime.timedelta(hours=1)
-        for origin in (CatalogImport.Origin.FOLDER, CatalogImport.Origin.COMMAND):
+        waiting = upload(media_root, unimarc_bytes("havel"), progressed_at=long_ago)
+
+        assert resume_stalled_imports() == 1
+
+        waiting.refresh_from_db()
+        assert waiting.status == CatalogImport.Status.CHECKED
+
+    def test_interrupted_imports_of_the_folder_and_the_command_are_marked_failed(
+        self, settings, media_root
+    ):
+        settings.CATALOG_IMPORT_STALLED_AFTER_SECONDS = 600
+        long_ago = timezone.now() - datetime.timedelta(hours=1)
+        lost = [
             CatalogImport.objects.create(
                 origin=origin, status="importing", source_name="x.mrc", progressed_at=long_ago
             )
+            for origin in (CatalogImport.Origin.FOLDER, CatalogImport.Origin.COMMAND)
+        ]
+        running = CatalogImport.objects.create(
+            origin=CatalogImport.Origin.COMMAND,
+            status="importing",
+            source_name="y.mrc",
+            progressed_at=timezone.now(),
+        )
 
         assert resume_stalled_imports() == 0
+
+        for catalog_import in lost:
+            catalog_import.refresh_from_db()
+            assert catalog_import.status == CatalogImport.Status.FAILED
+            with translation.override("en"):
+                assert catalog_import.error_message.startswith("Interrupted")
+        running.refresh_from_db()
+        assert running.status == CatalogImport.Status.IMPORTING
 
 
 # With a real worker ----------------------------------------------------------------------------

@@ -61,3 +61,18 @@ def test_the_summary_names_each_error_kind_with_its_record_numbers():
     assert lines[1] == "3 records read: 2 new, 0 changed, 0 unchanged, 1 skipped."
     assert "Copies skipped, their branch code is unknown: NOWHERE (1)." in lines
     assert "record without a title: 1 (records #2 T2)." in lines
+
+
+def test_counts_and_new_document_types_are_written_the_readers_way():
+    report = ImportReport(records_read=12345, document_types_created=["score"])
+
+    with translation.override("en"):
+        english = "\n".join(report.summary_lines())
+    with translation.override("fr"):
+        french = "\n".join(report.summary_lines())
+
+    assert "12,345 records read" in english
+    assert "New document types: Score." in english
+    # French groups thousands with a (non-breaking) space, and names the type in French.
+    assert "12\xa0345 notices lues" in french or "12 345 notices lues" in french
+    assert "Partition" in french

@@ -459,7 +459,11 @@ class TestImportFile:
 
         failed = CatalogImport.objects.get()
         assert failed.status == CatalogImport.Status.FAILED
-        assert failed.error.startswith("This file is not a catalogue file")
+        # Kept as a code, told in the reader's language.
+        with translation.override("en"):
+            assert failed.error_message.startswith("This file is not a catalogue file")
+        with translation.override("fr"):
+            assert failed.error_message.startswith("Ce fichier n’est pas un fichier de catalogue")
 
 
 @pytest.fixture
