@@ -81,6 +81,7 @@ def import_catalogue(
                     report.add_error(
                         source.error.kind, source.number, source.identifier, source.error.detail
                     )
+                    writer.note_listed(source.listed_barcodes)
                 else:
                     writer.add(source)
                 if progress is not None and report.records_read % PROGRESS_EVERY == 0:

@@ -31,10 +31,13 @@ from ..models import DocumentType, Item, ItemStatus, Record
 from .branch_codes import BranchResolver
 from .mapping import DOCUMENT_TYPE_NAMES
 from .records import ErrorKind, SourceRecord
-from .report import ImportReport
+from .report import ImportReport, count
 
 SEEN_RECORDS = "cc_import_seen_record"
 SEEN_BARCODES = "cc_import_seen_barcode"
+# Barcodes the file lists on records it could not import (no title, unknown
+# type, a duplicate record...): a full export still lists those copies.
+LISTED_BARCODES = "cc_import_listed_barcode"
 # A batch's records to write, on PostgreSQL; emptied at each commit.
 RECORD_ROWS = "cc_import_record_rows"
 RECORD_FIELDS = (
@@ -92,7 +95,7 @@ def import_running() -> bool:
 
 def create_seen_tables() -> None:
     with connection.cursor() as cursor:
-        for table in (SEEN_RECORDS, SEEN_BARCODES):
+        for table in (SEEN_RECORDS, SEEN_BARCODES, LISTED_BARCODES):
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (key text PRIMARY KEY)")
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a constant)
         if connection.vendor == "postgresql":
@@ -143,6 +146,10 @@ class CatalogueWriter:
         self.pending: list[SourceRecord] = []
         self.type_ids: dict[str, int | None] = dict(DocumentType.objects.values_list("code", "pk"))
         create_seen_tables()
+
+    def note_listed(self, barcodes: list[str]) -> None:
+        """Remember copies the file lists on a record it skips: never withdrawn as missing."""
+        mark_seen(LISTED_BARCODES, list(dict.fromkeys(barcodes)))
 
     def add(self, source: SourceRecord) -> None:
         self.pending.append(source)
@@ -199,6 +206,7 @@ class CatalogueWriter:
                 self.report.add_error(
                     ErrorKind.UNKNOWN_TYPE, source.number, source.identifier, code
                 )
+                self.note_listed([copy.barcode for copy in source.data.copies])
                 continue
             kept.append(source)
             if self.dry_run:
@@ -226,6 +234,7 @@ class CatalogueWriter:
             identifier = source.data.identifier
             if identifier not in new:
                 part.add_error(ErrorKind.DUPLICATE_RECORD, source.number, identifier)
+                self.note_listed([copy.barcode for copy in source.data.copies])
                 continue
             new.discard(identifier)
             kept.append(source)
@@ -378,13 +387,16 @@ class CatalogueWriter:
     def withdraw_missing(self, *, max_share: float) -> None:
         """Mark unavailable the copies a full export no longer lists (never a held one)."""
         missing = (
-            f"NOT EXISTS (SELECT 1 FROM {SEEN_BARCODES} seen "  # noqa: S608 (a constant)
-            "WHERE seen.key = catalog_item.barcode)"
+            f"NOT EXISTS (SELECT 1 FROM {SEEN_BARCODES} seen "  # noqa: S608 (constants)
+            "WHERE seen.key = catalog_item.barcode) "
+            f"AND NOT EXISTS (SELECT 1 FROM {LISTED_BARCODES} listed "
+            "WHERE listed.key = catalog_item.barcode)"
         )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Temporary tables get no statistics from autovacuum.
                 cursor.execute(f"ANALYZE {SEEN_BARCODES}")
+                cursor.execute(f"ANALYZE {LISTED_BARCODES}")
             cursor.execute("SELECT count(*) FROM catalog_item")
             total = cursor.fetchone()[0]
             cursor.execute(
@@ -405,8 +417,8 @@ class CatalogueWriter:
                 "from this full export (more than %(share)s%%). Check the export, or allow a "
                 "larger share."
             ) % {
-                "missing": f"{withdrawable:,}",
-                "total": f"{total:,}",
+                "missing": count(withdrawable),
+                "total": count(total),
                 "share": round(max_share * 100),
             }
             return

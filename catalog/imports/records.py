@@ -63,6 +63,9 @@ class Rejected(Exception):
         super().__init__(detail or kind)
         self.kind = kind
         self.detail = detail
+        # The barcodes the record lists, when it could be read that far: a
+        # full export still lists those copies, which are not withdrawn.
+        self.barcodes: list[str] = []
 
 
 @dataclass(slots=True)
@@ -105,6 +108,11 @@ class SourceRecord:
     data: RecordData | None = None
     error: Rejected | None = None
     identifier: str = ""
+
+    @property
+    def listed_barcodes(self) -> list[str]:
+        """The barcodes of a rejected record, when it could be read that far."""
+        return self.error.barcodes if self.error is not None else []
 
 
 def clean_text(value: str | None) -> str:
@@ -179,6 +187,14 @@ def normalise_ean(value: str | None) -> str:
 
 def check_record(record: RecordData) -> RecordData:
     """Return the record once it fits the catalogue, or raise ``Rejected``."""
+    try:
+        return _check_record(record)
+    except Rejected as rejected:
+        rejected.barcodes = [copy.barcode for copy in record.copies if copy.barcode]
+        raise
+
+
+def _check_record(record: RecordData) -> RecordData:
     if not record.identifier:
         raise Rejected(ErrorKind.NO_IDENTIFIER)
     if not record.title:

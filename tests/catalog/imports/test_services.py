@@ -235,6 +235,34 @@ class TestFullExport:
         assert copies()["B5"][3] == Item.Status.UNAVAILABLE
         assert copies()["B1"][3] == Item.Status.AVAILABLE
 
+    def test_copies_listed_on_records_the_import_skips_are_not_withdrawn(self, branches):
+        run_import(ONE_EXPORT)
+
+        # Record 2 lost its title, record 3 names an unknown type, record 4 is
+        # listed twice: all are skipped, but the export still lists their copies.
+        report = run_import(
+            csv(
+                "1;Dune;book;B1;HAVEL;SF HER;",
+                "1;Dune;book;B2;CABANIS;SF HER;",
+                "2;;book;B3;HAVEL;R FLA;",
+                "3;Kind of blue;vinyl;B4;CABANIS;JAZ;",
+                "4;Racine carrée;cd;B5;HAVEL;CHA;",
+                "5;Autre;book;B6;HAVEL;R AUT;",
+                "4;Racine carrée;cd;B7;HAVEL;CHA;",
+            ),
+            full_export=True,
+            max_withdrawal_share=1,
+        )
+
+        assert report.errors[ErrorKind.NO_TITLE].count == 1
+        assert report.errors[ErrorKind.UNKNOWN_TYPE].count == 1
+        assert report.errors[ErrorKind.DUPLICATE_RECORD].count == 1
+        assert report.copies_withdrawn == 0
+        assert report.withdrawal_skipped == ""
+        assert {barcode: row[3] for barcode, row in copies().items()} == {
+            barcode: Item.Status.AVAILABLE for barcode in ("B1", "B2", "B3", "B4", "B5", "B6")
+        }
+
     def test_a_held_or_lent_copy_missing_from_the_export_is_kept_and_reported(self, branches):
         havel, _cabanis = branches
         run_import(ONE_EXPORT)
