@@ -259,9 +259,9 @@ class TestFullExport:
         assert report.errors[ErrorKind.DUPLICATE_RECORD].count == 1
         assert report.copies_withdrawn == 0
         assert report.withdrawal_skipped == ""
-        assert {barcode: row[3] for barcode, row in copies().items()} == {
-            barcode: Item.Status.AVAILABLE for barcode in ("B1", "B2", "B3", "B4", "B5", "B6")
-        }
+        assert {barcode: row[3] for barcode, row in copies().items()} == dict.fromkeys(
+            ("B1", "B2", "B3", "B4", "B5", "B6"), Item.Status.AVAILABLE
+        )
 
     def test_a_held_or_lent_copy_missing_from_the_export_is_kept_and_reported(self, branches):
         havel, _cabanis = branches
