@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentType(models.Model):
@@ -214,8 +215,9 @@ class CatalogImport(models.Model):
         CHECKING = "checking", _("checking")
         CHECKED = "checked", _("checked, waiting for confirmation")
         IMPORTING = "importing", _("importing")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        # In context: "done" and "failed" name other things, of other genders, in French.
+        DONE = "done", pgettext_lazy("catalogue import status", "done")
+        FAILED = "failed", pgettext_lazy("catalogue import status", "failed")
 
     # Failures known by a code (``error``), told in the reader's language.
     NOT_A_CATALOGUE_FILE = "not_a_catalogue_file"
@@ -259,7 +261,7 @@ class CatalogImport(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=pgettext_lazy("catalogue import", "created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

@@ -26,6 +26,7 @@ Copies (995 after the French recommendation and Koha's UNIMARC framework;
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pymarc
 
@@ -128,6 +129,40 @@ def is_set(value: str | None) -> bool:
     return (value or "").strip() not in NOT_ON_SHELF_VALUES
 
 
+@dataclass(frozen=True)
+class CopyField:
+    """Where a holdings field keeps a copy's data, by subfield code."""
+
+    tag: str
+    barcode: str
+    # In order of preference: where the copy is now, else where it belongs.
+    branch: str
+    call_number: str
+    # Any of these set (and not "0") takes the copy off the shelf.
+    off_shelf: str
+
+
+UNIMARC_995 = CopyField("995", barcode="f", branch="cb", call_number="k", off_shelf="o02n")
+KOHA_952 = CopyField("952", barcode="p", branch="ba", call_number="o", off_shelf="0147q")
+
+
+def copies_of(fields: Fields, layout: CopyField) -> list[CopyData]:
+    copies = []
+    for field in fields.get(layout.tag, ()):
+        if field.is_control_field():
+            continue
+        branch = next((field.get(code) for code in layout.branch if field.get(code)), "")
+        copies.append(
+            CopyData(
+                barcode=clean_text(field.get(layout.barcode)),
+                branch_code=clean_text(branch),
+                call_number=clean_text(field.get(layout.call_number)),
+                on_shelf=not any(is_set(field.get(code)) for code in layout.off_shelf),
+            )
+        )
+    return copies
+
+
 def map_unimarc(record: pymarc.Record) -> RecordData:
     """The catalogue's view of a UNIMARC record, with its 995 copies."""
     fields = fields_by_tag(record)
@@ -152,21 +187,7 @@ def map_unimarc(record: pymarc.Record) -> RecordData:
             forename = strip_isbd((field.get("b") or "").lstrip(", "))
             creators.append(f"{surname}, {forename}" if surname and forename else surname)
     coded = first(fields, ("100",), "a")
-    copies = [
-        CopyData(
-            barcode=clean_text(field.get("f")),
-            branch_code=clean_text(field.get("c") or field.get("b")),
-            call_number=clean_text(field.get("k")),
-            on_shelf=not (
-                is_set(field.get("o"))
-                or is_set(field.get("0"))
-                or is_set(field.get("2"))
-                or is_set(field.get("n"))
-            ),
-        )
-        for field in fields.get("995", ())
-        if not field.is_control_field()
-    ]
+    copies = copies_of(fields, UNIMARC_995)
     return check_record(
         RecordData(
             identifier=clean_text(control(fields, "001") or first(fields, ("090",), "a")),
@@ -217,22 +238,7 @@ def map_marc21(record: pymarc.Record) -> RecordData:
         for code, value in field.subfields
         if code in "ab"
     )
-    copies = [
-        CopyData(
-            barcode=clean_text(field.get("p")),
-            branch_code=clean_text(field.get("b") or field.get("a")),
-            call_number=clean_text(field.get("o")),
-            on_shelf=not (
-                is_set(field.get("0"))
-                or is_set(field.get("1"))
-                or is_set(field.get("4"))
-                or is_set(field.get("7"))
-                or bool((field.get("q") or "").strip())
-            ),
-        )
-        for field in fields.get("952", ())
-        if not field.is_control_field()
-    ]
+    copies = copies_of(fields, KOHA_952)
     return check_record(
         RecordData(
             identifier=clean_text(first(fields, ("999",), "c") or control(fields, "001")),

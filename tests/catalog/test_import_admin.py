@@ -27,24 +27,14 @@ from catalog.models import CatalogImport, Item, Record
 from catalog.tasks import check_catalogue_upload, resume_stalled_imports
 from tests.catalog.catalogue_files import BOOKS, PNG_BYTES, unimarc_bytes
 from tests.celery_worker import database_url_of_this_test
-from tests.factories import BranchFactory, PatronFactory, StaffFactory
+from tests.factories import PatronFactory, StaffFactory
 
-pytestmark = pytest.mark.django_db
+# Uploads land in a scratch MEDIA_ROOT, never in the repository.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 URL = "/admin/catalog/catalogimport/"
 MIGRATION = "0004_network_admins_import_catalogue"
 BARCODES = sorted(barcode for _id, _title, copies in BOOKS for barcode, _call in copies)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def branch():
-    return BranchFactory(code="havel", name="Médiathèque Václav Havel")
 
 
 @pytest.fixture

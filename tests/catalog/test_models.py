@@ -3,7 +3,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import translation
 
-from catalog.models import Item
+from catalog.models import CatalogImport, Item
+from reservations.models import CampaignStatus
 from tests.factories import BranchFactory, DocumentTypeFactory, ItemFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,12 @@ def test_a_branch_holding_copies_cannot_be_deleted():
 
 def test_new_copies_are_on_the_shelf():
     assert ItemFactory().status == Item.Status.AVAILABLE
+
+
+def test_an_import_and_a_campaign_each_keep_their_own_french_status_words():
+    # The same English words ("done", "failed") need another gender in French:
+    # one app's translation must not replace the other's.
+    with translation.override("fr"):
+        assert str(CatalogImport.Status.DONE.label) == "terminé"
+        assert str(CampaignStatus.DONE.label) == "terminée"
+        assert str(CatalogImport.Status.FAILED.label) == "échoué"

@@ -35,23 +35,12 @@ from tests.celery_worker import (
     publishing_to,
     wait_for,
 )
-from tests.factories import BranchFactory, StaffFactory
+from tests.factories import StaffFactory
 
 URL = "/admin/catalog/catalogimport/"
 BARCODES = sorted(barcode for _id, _title, copies in BOOKS for barcode, _call in copies)
 STAMPED = re.compile(r"^\d{8}-\d{6}-")
 AN_HOUR_AGO = time.time() - 3600
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def branch():
-    return BranchFactory(code="havel", name="Médiathèque Václav Havel")
 
 
 @pytest.fixture
