@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Crockford-like alphabet without look-alikes (0/O, 1/I/L), easy to read over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -157,7 +158,8 @@ class Reservation(models.Model):
 class LineStatus(models.TextChoices):
     ALLOCATED = "allocated", _("to pull from the shelf")
     PICKED = "picked", _("pulled")
-    UNAVAILABLE = "unavailable", _("unavailable")
+    # In context: a copy's "unavailable" (catalog) is another French word.
+    UNAVAILABLE = "unavailable", pgettext_lazy("reservation line status", "unavailable")
     COLLECTED = "collected", _("handed over")
     RELEASED = "released", _("back on the shelf")
 

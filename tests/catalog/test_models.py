@@ -4,7 +4,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import translation
 
 from catalog.models import CatalogImport, Item
-from reservations.models import CampaignStatus
+from reservations.models import CampaignStatus, LineStatus
 from tests.factories import BranchFactory, DocumentTypeFactory, ItemFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,9 @@ def test_an_import_and_a_campaign_each_keep_their_own_french_status_words():
         assert str(CatalogImport.Status.DONE.label) == "terminé"
         assert str(CampaignStatus.DONE.label) == "terminée"
         assert str(CatalogImport.Status.FAILED.label) == "échoué"
+
+
+def test_a_copy_unavailable_and_a_line_not_found_keep_their_own_french_words():
+    with translation.override("fr"):
+        assert str(Item.Status.UNAVAILABLE.label) == "indisponible"
+        assert str(LineStatus.UNAVAILABLE.label) == "introuvable"
