@@ -305,7 +305,8 @@ class CatalogueWriter:
                 new_barcodes.discard(copy.barcode)
                 branch_id = self.branches.resolve(copy.branch_code)
                 if branch_id is None:
-                    part.unknown_branches[copy.branch_code or "-"] += 1
+                    # Counted as looked up: codes are matched whatever their case.
+                    part.unknown_branches[copy.branch_code.upper() or "-"] += 1
                     continue
                 copies.append((record_ids.get(data.identifier), branch_id, copy))
         if not copies:

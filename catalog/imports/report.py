@@ -196,4 +196,13 @@ class ImportReport:
                     ),
                 }
             )
+        if self.seconds:
+            lines.append(
+                _("%(read)s records in %(seconds)s s (%(speed)s records per second).")
+                % {
+                    "read": count(self.records_read),
+                    "seconds": number_format(self.seconds, decimal_pos=1),
+                    "speed": count(round(self.records_per_second)),
+                }
+            )
         return lines

@@ -103,7 +103,3 @@ class Command(BaseCommand):
             bar.close()
         for line in report.summary_lines():
             self.stdout.write(line)
-        self.stdout.write(
-            f"{report.records_read:,} records in {report.seconds:.1f} s "
-            f"({report.records_per_second:,.0f} records/s)."
-        )
