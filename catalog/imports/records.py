@@ -136,10 +136,12 @@ ISBD_TRAILING = " /:;,=.+"
 
 
 def strip_isbd(value: str) -> str:
-    """Drop the ISBD punctuation that MARC leaves at the end of a field ("Title /")."""
-    value = clean_text(value).rstrip(ISBD_TRAILING)
-    # Keep a closing abbreviation's full stop ("Dumas, A.") but not " ."
-    return value
+    """Drop the ISBD punctuation that MARC leaves at the end of a field ("Title /").
+
+    A closing abbreviation loses its full stop too ("Dumas, A."): a small
+    price for titles and names without trailing " /", " :" or ".".
+    """
+    return clean_text(value).rstrip(ISBD_TRAILING)
 
 
 def join_limited(values: list[str], limit: int, separator: str = "; ") -> str:
