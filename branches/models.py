@@ -77,6 +77,24 @@ class Branch(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("How many open days a ready order waits at the desk."),
     )
+    appointments_enabled = models.BooleanField(
+        _("pickup by appointment"),
+        default=False,
+        help_text=_(
+            "Patrons choose a time slot to collect a ready order, so that the desk never "
+            "sees a crowd."
+        ),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    patrons_per_slot = models.PositiveSmallIntegerField(
+        _("patrons per slot"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
 
     objects = BranchQuerySet.as_manager()
 
@@ -104,6 +122,16 @@ class Branch(models.Model):
                 condition=Q(pickup_days__gte=1),
                 name="branch_pickup_days_positive",
                 violation_error_message=_("The pickup window must be at least one day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                name="branch_slot_minutes_range",
+                violation_error_message=_("A slot lasts from 5 to 240 minutes."),
+            ),
+            models.CheckConstraint(
+                condition=Q(patrons_per_slot__gte=1),
+                name="branch_patrons_per_slot_positive",
+                violation_error_message=_("A slot takes at least one patron."),
             ),
         ]
 
@@ -154,6 +182,40 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class PickupHours(models.Model):
+    """When patrons may come for their orders on a weekday, by appointment.
+
+    A branch with none uses its opening hours.
+    """
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="pickup_hours", verbose_name=_("branch")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OpeningHours.Weekday)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("pickup hours")
+        verbose_name_plural = _("pickup hours")
+        ordering = ["branch", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="pickup_hours_weekday_range",
+                violation_error_message=_("Unknown weekday."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="pickup_hours_end_after_start",
+                violation_error_message=_("The end must be after the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class Closure(models.Model):

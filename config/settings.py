@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "branches",
     "catalog",
     "reservations",
+    "pickups",
     "notifications",
 ]
 
@@ -170,6 +171,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=5000)
 # An extension campaign with no batch committed for this long has lost its worker.
 CAMPAIGN_STALLED_AFTER_SECONDS = env.int("CAMPAIGN_STALLED_AFTER_SECONDS", default=300)
+# How long the links of e-mails (my order, choose a slot, I'm here, cancel) work.
+PICKUP_LINK_MAX_AGE_DAYS = env.int("PICKUP_LINK_MAX_AGE_DAYS", default=30)
+
 # Catalogue imports. Uploads in the admin are for small files (the nightly
 # folder and `manage.py import_catalog` take any size).
 CATALOG_UPLOAD_MAX_MB = env.int("CATALOG_UPLOAD_MAX_MB", default=100)
