@@ -5,26 +5,27 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, Closure, OpeningHours, PostcodeArea
+from .models import Branch, Closure, OpeningHours, PickupHours, PostcodeArea
 
 
-class OpeningHoursFormSet(forms.BaseInlineFormSet):
+class NoOverlapFormSet(forms.BaseInlineFormSet):
     """Refuse intervals of one weekday that overlap, which no calendar could read."""
+
+    start_field = "opens_at"
+    end_field = "closes_at"
+    overlap_message = _("The opening hours of %(day)s overlap.")
 
     def clean(self):
         super().clean()
+        keys = ("weekday", self.start_field, self.end_field)
         intervals: dict[int, list[tuple]] = {}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if (
-                not data
-                or data.get("DELETE")
-                or not all(
-                    data.get(key) is not None for key in ("weekday", "opens_at", "closes_at")
-                )
-            ):
+            if not data or data.get("DELETE") or not all(data.get(key) is not None for key in keys):
                 continue
-            intervals.setdefault(data["weekday"], []).append((data["opens_at"], data["closes_at"]))
+            intervals.setdefault(data["weekday"], []).append(
+                (data[self.start_field], data[self.end_field])
+            )
         for weekday, day_intervals in intervals.items():
             day_intervals.sort()
             for (_opens, closes), (next_opens, _closes) in zip(
@@ -32,10 +33,20 @@ class OpeningHoursFormSet(forms.BaseInlineFormSet):
             ):
                 if next_opens < closes:
                     raise ValidationError(
-                        _("The opening hours of %(day)s overlap."),
+                        self.overlap_message,
                         params={"day": OpeningHours.Weekday(weekday).label},
                         code="overlap",
                     )
+
+
+class OpeningHoursFormSet(NoOverlapFormSet):
+    pass
+
+
+class PickupHoursFormSet(NoOverlapFormSet):
+    start_field = "starts_at"
+    end_field = "ends_at"
+    overlap_message = _("The pickup hours of %(day)s overlap.")
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -46,6 +57,15 @@ class OpeningHoursInline(admin.TabularInline):
     formfield_overrides = {
         models.TimeField: {"widget": widgets.AdminTimeWidget(format="%H:%M")},
     }
+
+
+class PickupHoursInline(admin.TabularInline):
+    """When patrons come by appointment; none means the opening hours."""
+
+    model = PickupHours
+    formset = PickupHoursFormSet
+    extra = 0
+    formfield_overrides = OpeningHoursInline.formfield_overrides
 
 
 class ClosureInline(admin.TabularInline):
@@ -65,6 +85,7 @@ class BranchAdmin(admin.ModelAdmin):
         "accepts_email_orders",
         "processing_hours",
         "pickup_days",
+        "appointments_enabled",
     )
     list_editable = ("click_and_collect_enabled",)
     list_filter = (
@@ -72,12 +93,13 @@ class BranchAdmin(admin.ModelAdmin):
         "accepts_phone_orders",
         "accepts_email_orders",
         "processing_hours",
+        "appointments_enabled",
         "city",
     )
     search_fields = ("name", "code", "postcode", "address")
     prepopulated_fields = {"code": ("name",)}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = (OpeningHoursInline, ClosureInline)
+    inlines = (OpeningHoursInline, ClosureInline, PickupHoursInline)
     fieldsets = (
         (None, {"fields": ("name", "code")}),
         (
@@ -93,6 +115,16 @@ class BranchAdmin(admin.ModelAdmin):
                     ("accepts_phone_orders", "accepts_email_orders"),
                     ("processing_hours", "pickup_days"),
                 )
+            },
+        ),
+        (
+            _("Pickup appointments"),
+            {
+                "fields": ("appointments_enabled", ("slot_minutes", "patrons_per_slot")),
+                "description": _(
+                    "Pickup hours below say when patrons may come by appointment; without "
+                    "them, the opening hours do."
+                ),
             },
         ),
     )

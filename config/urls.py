@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
+    # The pickup board lives in the pickups app: reservations' staff URLs do not import it.
+    path("staff/board/", include("pickups.board_urls")),
     path("staff/", include("reservations.staff.urls")),
     path("admin/", admin.site.urls),
     # Delivery webhooks of the e-mail provider (authenticated by ANYMAIL_WEBHOOK_SECRET).

@@ -22,10 +22,14 @@ def branch_form(hours=(), closures=(), **fields) -> dict:
         "click_and_collect_enabled": "on",
         "processing_hours": "24",
         "pickup_days": "10",
+        "slot_minutes": "15",
+        "patrons_per_slot": "2",
         "opening_hours-TOTAL_FORMS": str(len(hours)),
         "opening_hours-INITIAL_FORMS": "0",
         "closures-TOTAL_FORMS": str(len(closures)),
         "closures-INITIAL_FORMS": "0",
+        "pickup_hours-TOTAL_FORMS": "0",
+        "pickup_hours-INITIAL_FORMS": "0",
     }
     for index, (weekday, opens, closes) in enumerate(hours):
         data |= {
