@@ -417,3 +417,31 @@ class TestSlots:
         client.force_login(StaffFactory(groups=["desk"], branches=[other_branch]))
         board = client.get(BOARD).context["board"]
         assert board.slots == []
+
+
+class TestFrench:
+    def test_the_board_speaks_french(self, signed_in, branch):
+        arrive(ready_order(branch), at(11, 50), note="voiture bleue")
+        book(ready_order(branch), at(14))
+
+        html = signed_in.get(BOARD).content.decode()
+
+        for words in (
+            "Tableau des retraits",
+            "Usager sur place",
+            "Sur place depuis 11:50 (10\xa0minutes d’attente)",
+            "En retard",
+            "Prêtes",
+            "À préparer",
+            "Remises",
+            "Rendez-vous 14:00–14:15",
+            "Rendez-vous du jour",
+            "(1 sur place)",
+        ):
+            assert words in html, words
+
+    def test_a_new_arrival_is_read_out_in_french(self, signed_in, branch):
+        order = ready_order(branch, patron__first_name="Camille", patron__last_name="Dupont")
+        arrive(order, at(11, 50))
+        html = signed_in.get(FRAGMENT, {"since": 0}, **HTMX).content.decode()
+        assert f"Camille Dupont est là pour la commande {order.reference}." in html
