@@ -199,6 +199,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reservations.tasks.send_pickup_reminders",
         "schedule": 15 * 60,
     },
+    # Pickup appointments: the morning reminder (from 7:00), and the slots of no-shows freed.
+    "send-appointment-reminders": {
+        "task": "pickups.tasks.send_appointment_reminders",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
+    "release-missed-appointments": {
+        "task": "pickups.tasks.release_missed_appointments",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     "release-quarantined-items": {
         "task": "reservations.tasks.release_quarantined_items",
         "schedule": 60 * 60,

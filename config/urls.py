@@ -17,6 +17,8 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("branches/", include("branches.urls")),
     path("", include("reservations.urls")),
+    # Signed links of e-mails: one order, one purpose, no sign-in.
+    path("pickup/", include("pickups.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),

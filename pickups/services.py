@@ -133,20 +133,28 @@ def announce_arrival(
 
 
 def release_missed_appointments(*, now: datetime | None = None) -> int:
-    """Free the slots of appointments that ended without the patron; return how many.
+    """Close the appointments whose slot has ended; return how many the patron missed.
 
-    The order stays ready until its pickup deadline: the patron may book again.
+    One whose order was handed over is kept; one whose order was cancelled
+    is cancelled; otherwise the patron did not come: the slot is freed and
+    the order stays ready until its pickup deadline, to book again.
     """
     now = now or timezone.now()
     missed = 0
     with transaction.atomic():
         for appointment in (
-            Appointment.objects.select_for_update(skip_locked=True)
+            Appointment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=AppointmentStatus.BOOKED, slot__ends_at__lte=now)
-            .select_related("slot")
+            .select_related("slot", "reservation")
         ):
-            _free(appointment, status=AppointmentStatus.MISSED, now=now)
-            missed += 1
+            order_status = appointment.reservation.status
+            if order_status == ReservationStatus.COLLECTED:
+                _close(appointment, status=AppointmentStatus.KEPT, now=now)
+            elif order_status == ReservationStatus.CANCELLED:
+                _free(appointment, status=AppointmentStatus.CANCELLED, now=now)
+            else:
+                _free(appointment, status=AppointmentStatus.MISSED, now=now)
+                missed += 1
     return missed
 
 
@@ -201,6 +209,10 @@ def _take_seat(reservation: Reservation, slot: Slot) -> PickupSlot:
 
 def _free(appointment: Appointment, *, status: str, now: datetime) -> None:
     PickupSlot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    _close(appointment, status=status, now=now)
+
+
+def _close(appointment: Appointment, *, status: str, now: datetime) -> None:
     appointment.status = status
     appointment.ended_at = now
     appointment.save(update_fields=["status", "ended_at"])

@@ -27,10 +27,6 @@ def appointment_branch(db):
 
 def ready_order(branch, **fields):
     """A ready order at the branch, waiting until DEADLINE."""
-    return ReservationFactory(
-        branch=branch,
-        status=ReservationStatus.READY,
-        ready_at=NOW - datetime.timedelta(hours=2),
-        pickup_deadline=DEADLINE,
-        **fields,
-    )
+    fields.setdefault("ready_at", NOW - datetime.timedelta(hours=2))
+    fields.setdefault("pickup_deadline", DEADLINE)
+    return ReservationFactory(branch=branch, status=ReservationStatus.READY, **fields)

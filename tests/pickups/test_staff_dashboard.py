@@ -68,20 +68,20 @@ class TestNoShowRate:
         rate = no_shows([appointment_branch.pk])[appointment_branch.pk]
         assert rate.rate is None and rate.percent is None
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="pickups.services.release_missed_appointments marks as missed the appointment "
-        "of an order already handed over during its slot (it looks at the slot only)",
-    )
-    def test_the_sweeper_does_not_call_a_handed_over_order_a_no_show(self, appointment_branch):
-        order = ready_order(appointment_branch)
-        appointment = book(order, at(10))
-        handed_over(order, at(10, 5))
+    def test_the_sweeper_calls_a_handed_over_order_kept_and_a_no_show_missed(
+        self, appointment_branch
+    ):
+        collected = ready_order(appointment_branch)
+        kept = book(collected, at(10))
+        handed_over(collected, at(10, 5))
+        missed = book(ready_order(appointment_branch), at(10))
 
-        release_missed_appointments(now=at(12))
+        assert release_missed_appointments(now=at(12)) == 1
 
-        appointment.refresh_from_db()
-        assert appointment.status != AppointmentStatus.MISSED
+        kept.refresh_from_db()
+        missed.refresh_from_db()
+        assert kept.status == AppointmentStatus.KEPT
+        assert missed.status == AppointmentStatus.MISSED
 
 
 class TestDashboard:

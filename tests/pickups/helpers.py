@@ -1,0 +1,43 @@
+"""Helpers of the patron-side pickup tests: a fixed clock, ready orders with documents, links."""
+
+import time
+
+import pytest
+from django.core import signing
+from django.utils import timezone
+
+from pickups.links import make_token
+from pickups.templatetags.pickup_links import pickup_path
+from tests.factories import ReservationLineFactory
+from tests.pickups.conftest import NOW, ready_order
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze `timezone.now()` at NOW (Monday 30 November 2026, 12:00 in Paris)."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    return NOW
+
+
+def order_with_documents(branch, *titles, **fields):
+    """A ready order at the branch with a picked copy of each title."""
+    order = ready_order(branch, **fields)
+    for title in titles or ("Le Petit Prince",):
+        ReservationLineFactory(reservation=order, item__record__title=title, status="picked")
+    return order
+
+
+def token_made_days_ago(monkeypatch, days: float, *, reservation_id: int, purpose: str) -> str:
+    """Return a token signed `days` ago (the signer reads the real clock, time.time)."""
+    past = time.time() - days * 24 * 3600
+    with monkeypatch.context() as patch:
+        patch.setattr(signing.time, "time", lambda: past)
+        return make_token(reservation_id=reservation_id, purpose=purpose)
+
+
+def path(order, purpose: str = "order") -> str:
+    return pickup_path(order, purpose)
+
+
+def page_text(response) -> str:
+    return response.content.decode().replace("\N{NO-BREAK SPACE}", " ")
