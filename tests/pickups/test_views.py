@@ -1,8 +1,11 @@
 """The signed pickup pages: one order, one purpose each, without signing in, without JavaScript."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from notifications.models import Notification
@@ -357,3 +360,65 @@ class TestNoNotificationFromPages:
         client.post(path(order, "arrival"), {"note": ""})
 
         assert not Notification.objects.exists()
+
+
+class TestMyOrders:
+    """The signed-in patron's list of orders links a ready order to its pickup pages."""
+
+    ORDERS = "/account/reservations/"
+
+    @pytest.fixture
+    def signed_in(self, client, order):
+        client.force_login(order.patron)
+        return client
+
+    def test_a_ready_order_without_appointment_offers_to_choose_a_time_and_i_am_here(
+        self, signed_in, order
+    ):
+        text = page_text(signed_in.get(self.ORDERS))
+
+        assert "Choisir une heure de retrait" in text
+        assert "Je suis là" in text
+        slot_url = re.search(r'href="(/pickup/[^"]+/slot/)"', text).group(1)
+        here_url = re.search(r'href="(/pickup/[^"]+/here/)"', text).group(1)
+        assert order.reference in page_text(signed_in.get(slot_url))
+        assert signed_in.get(here_url).status_code == 200
+
+    def test_a_booked_appointment_is_shown(self, signed_in, order):
+        book_appointment(reservation_id=order.pk, starts_at=TUESDAY_10, now=NOW)
+
+        text = page_text(signed_in.get(self.ORDERS))
+
+        assert "Votre rendez-vous de retrait : mardi 1 décembre, 10:00–10:15." in text
+        assert "Déplacer ou annuler mon rendez-vous" in text
+
+    def test_a_branch_without_appointments_offers_only_i_am_here(self, client):
+        order = order_with_documents(BranchFactory(appointments_enabled=False))
+        client.force_login(order.patron)
+
+        text = page_text(client.get(self.ORDERS))
+
+        assert "Choisir une heure de retrait" not in text
+        assert "/slot/" not in text
+        assert "Je suis là" in text
+
+    def test_an_order_being_prepared_has_no_pickup_links(self, signed_in, order):
+        order.status = ReservationStatus.PREPARING
+        order.save(update_fields=["status"])
+
+        assert "/pickup/" not in page_text(signed_in.get(self.ORDERS))
+
+    def test_the_number_of_queries_does_not_grow_with_ready_orders(
+        self, signed_in, order, appointment_branch
+    ):
+        book_appointment(reservation_id=order.pk, starts_at=TUESDAY_10, now=NOW)
+        with CaptureQueriesContext(connection) as one:
+            signed_in.get(self.ORDERS)
+        for _ in range(4):
+            more = order_with_documents(appointment_branch, patron=order.patron)
+            book_appointment(reservation_id=more.pk, starts_at=TUESDAY_1015, now=NOW)
+        with CaptureQueriesContext(connection) as five:
+            response = signed_in.get(self.ORDERS)
+
+        assert page_text(response).count("Votre rendez-vous de retrait") == 5
+        assert len(five) == len(one)
