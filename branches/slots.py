@@ -4,7 +4,8 @@ Slots are cut from the branch's pickup hours of each weekday (its opening
 hours when it has none), ``slot_minutes`` long, on the branch's open days
 only (closures and public holidays skipped, as by the calendar). A slot is
 wall-clock local time: a 10:00 slot is at 10:00 on the clock on both sides
-of a DST change. Only slots that start after ``after`` and end by ``until``
+of a DST change; one the spring change skips (02:00-03:00) is not offered.
+Only slots that start after ``after`` and end by ``until``
 are offered: never a past slot, never one beyond an order's pickup deadline.
 """
 
@@ -54,9 +55,12 @@ def pickup_slots(branch: Branch, *, after: datetime, until: datetime) -> list[Sl
                 start = datetime.combine(day, starts_at)
                 interval_end = datetime.combine(day, ends_at)
                 while start + length <= interval_end:
-                    slot = Slot(_aware(start), _aware(start + length))
-                    if slot.starts_at > after and slot.ends_at <= until:
+                    end = start + length
+                    slot = Slot(_aware(start), _aware(end))
+                    # A slot in the spring-forward gap does not exist on the clock: skip it.
+                    real = _local(slot.starts_at) == start and _local(slot.ends_at) == end
+                    if real and slot.starts_at > after and slot.ends_at <= until:
                         slots.append(slot)
-                    start += length
+                    start = end
         day += ONE_DAY
     return slots
