@@ -1,14 +1,18 @@
 """Links in e-mails that work without signing in, for one order and one purpose.
 
 A link carries a signed token (``django.core.signing``, salted by purpose):
-the order's id and the purpose, with the time it was made. Changing one
+the order's id, the time it was made and the time it expires. Changing one
 character breaks the signature; a token made for one purpose or one order
 is refused for another; a token older than ``PICKUP_LINK_MAX_AGE_DAYS`` is
-expired. A token only ever opens the page of its own order, which shows
-nothing of the patron's other orders or account.
+expired. The links a page makes from the link it was opened with keep that
+link's expiry, so a link cannot renew itself forever. A token only ever
+opens the page of its own order, which shows nothing of the patron's other
+orders or account.
 """
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +32,7 @@ class LinkExpired(Exception):
 class LinkTarget:
     reservation_id: int
     purpose: str
+    expires_at: datetime
 
 
 def _signer(purpose: str) -> signing.TimestampSigner:
@@ -36,20 +41,39 @@ def _signer(purpose: str) -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=f"pickups.link.{purpose}")
 
 
-def make_token(*, reservation_id: int, purpose: str) -> str:
-    """Return the token of a link to this order, for this purpose."""
-    return _signer(purpose).sign_object({"r": reservation_id}, compress=True)
+def _max_age() -> int:
+    return settings.PICKUP_LINK_MAX_AGE_DAYS * 24 * 3600
+
+
+def make_token(*, reservation_id: int, purpose: str, expires_at: datetime | None = None) -> str:
+    """Return the token of a link to this order, for this purpose, valid until ``expires_at``.
+
+    By default a link lives ``PICKUP_LINK_MAX_AGE_DAYS``; a link made from
+    another one passes that one's expiry.
+    """
+    # time.time(), as the signer's own timestamp reads it.
+    expires = int(expires_at.timestamp()) if expires_at else int(time.time()) + _max_age()
+    return _signer(purpose).sign_object({"r": reservation_id, "x": expires}, compress=True)
 
 
 def read_token(token: str, *, purpose: str) -> LinkTarget:
     """Return what a token opens, or raise LinkInvalid or LinkExpired."""
-    max_age = settings.PICKUP_LINK_MAX_AGE_DAYS * 24 * 3600
     try:
-        data = _signer(purpose).unsign_object(token, max_age=max_age)
+        data = _signer(purpose).unsign_object(token, max_age=_max_age())
     except signing.SignatureExpired:
         raise LinkExpired from None
     except (signing.BadSignature, ValueError, TypeError):
         raise LinkInvalid from None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("r"), int)
+        or not isinstance(data.get("x"), int)
+    ):
         raise LinkInvalid
-    return LinkTarget(reservation_id=data["r"], purpose=purpose)
+    if data["x"] < time.time():
+        raise LinkExpired
+    return LinkTarget(
+        reservation_id=data["r"],
+        purpose=purpose,
+        expires_at=datetime.fromtimestamp(data["x"], tz=UTC),
+    )

@@ -44,6 +44,8 @@ def signed_link(purpose: str):
                 if reservation is None:
                     response = _link_problem(request, "gone", status=404)
                 else:
+                    # The page's own links expire with the one it was opened with.
+                    request.link_expires_at = target.expires_at
                     response = view(request, reservation, *args, **kwargs)
             # The address is a key to the order: keep it out of search engines and caches.
             response["X-Robots-Tag"] = "noindex, nofollow"
@@ -52,6 +54,10 @@ def signed_link(purpose: str):
         return never_cache(wrapper)
 
     return decorator
+
+
+def _path(request, reservation, purpose: str) -> str:
+    return pickup_path(reservation, purpose, expires_at=request.link_expires_at)
 
 
 def _link_problem(request, problem: str, *, status: int):
@@ -90,7 +96,7 @@ def choose_slot(request, reservation):
         )
         % _slot_words(appointment.slot),
     )
-    return redirect(pickup_path(reservation, "order"))
+    return redirect(_path(request, reservation, "order"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -112,7 +118,7 @@ def cancel(request, reservation):
         )
         % {"deadline": deadline(reservation.pickup_deadline)},
     )
-    return redirect(pickup_path(reservation, "order"))
+    return redirect(_path(request, reservation, "order"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -136,7 +142,7 @@ def arrive(request, reservation):
             "or call you in."
         ),
     )
-    return redirect(pickup_path(reservation, "order"))
+    return redirect(_path(request, reservation, "order"))
 
 
 def _page(request, reservation, *, focus: str, arrival_form: ArrivalForm | None = None):
@@ -172,10 +178,10 @@ def _page(request, reservation, *, focus: str, arrival_form: ArrivalForm | None 
             "arrival_form": arrival_form,
             "focus": focus,
             "used": _used_link(reservation, focus, appointment=appointment, started=started),
-            "order_url": pickup_path(reservation, "order"),
-            "slot_url": pickup_path(reservation, "slot"),
-            "arrival_url": pickup_path(reservation, "arrival"),
-            "cancel_url": pickup_path(reservation, "cancel"),
+            "order_url": _path(request, reservation, "order"),
+            "slot_url": _path(request, reservation, "slot"),
+            "arrival_url": _path(request, reservation, "arrival"),
+            "cancel_url": _path(request, reservation, "cancel"),
         },
     )
 

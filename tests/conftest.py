@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 # The fixtures of tests that run a real Celery worker on a private Redis.
 pytest_plugins = ["tests.celery_worker"]
@@ -19,3 +20,14 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_test():
+    """Forget the language a test left active (LocaleMiddleware keeps the last request's).
+
+    Without it, a test that requested an English page makes the next test on
+    the same worker run in English.
+    """
+    yield
+    translation.deactivate()

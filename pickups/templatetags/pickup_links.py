@@ -22,9 +22,13 @@ URL_NAMES = {
 }
 
 
-def pickup_path(reservation, purpose: str) -> str:
-    """Return the path of the signed page of this order for this purpose."""
-    token = make_token(reservation_id=reservation.pk, purpose=purpose)
+def pickup_path(reservation, purpose: str, *, expires_at=None) -> str:
+    """Return the path of the signed page of this order for this purpose.
+
+    A page opened by a link passes that link's ``expires_at``: the links it
+    makes die with it.
+    """
+    token = make_token(reservation_id=reservation.pk, purpose=purpose, expires_at=expires_at)
     return reverse(URL_NAMES[purpose], args=[token])
 
 

@@ -1,5 +1,8 @@
 """Signed links: one order, one purpose, a limited life; a bad link shows no order's data."""
 
+import datetime
+import re
+
 import pytest
 from django.utils import translation
 
@@ -15,6 +18,14 @@ from tests.pickups.helpers import (  # noqa: F401
 
 PURPOSES = ["order", "slot", "arrival", "cancel"]
 SUFFIX = {"order": "", "slot": "slot/", "arrival": "here/", "cancel": "cancel/"}
+
+
+def _reads(token: str, purpose: str) -> bool:
+    try:
+        read_token(token, purpose=purpose)
+    except (LinkInvalid, LinkExpired):
+        return False
+    return True
 
 
 def tampered(token: str) -> str:
@@ -72,6 +83,20 @@ class TestTokens:
         with pytest.raises(LinkExpired):
             read_token(token, purpose="order")
 
+    def test_a_token_carries_its_expiry_whatever_the_setting_says_later(self):
+        soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+        gone = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+
+        alive = read_token(
+            make_token(reservation_id=42, purpose="slot", expires_at=soon), purpose="slot"
+        )
+
+        assert int(alive.expires_at.timestamp()) == int(soon.timestamp())
+        with pytest.raises(LinkExpired):
+            read_token(
+                make_token(reservation_id=42, purpose="slot", expires_at=gone), purpose="slot"
+            )
+
     def test_unknown_purposes_cannot_be_made(self):
         with pytest.raises(ValueError):
             make_token(reservation_id=42, purpose="collect")
@@ -94,6 +119,21 @@ class TestPages:
 
         assert response.status_code == 200
         assert order.reference in page_text(response)
+
+    def test_the_links_of_a_page_expire_with_the_link_that_opened_it(
+        self, client, order, monkeypatch
+    ):
+        # Opened with a link made 29 days ago: one day left.
+        opened_with = token_made_days_ago(monkeypatch, 29, reservation_id=order.pk, purpose="order")
+
+        response = client.get(f"/pickup/{opened_with}/")
+
+        tokens = re.findall(r'/pickup/([^/"]+)/(?:slot|here|cancel)/', response.content.decode())
+        assert tokens
+        first = read_token(opened_with, purpose="order").expires_at
+        for token in tokens:
+            purpose = next(p for p in PURPOSES[1:] if _reads(token, p))
+            assert read_token(token, purpose=purpose).expires_at == first
 
     @pytest.mark.parametrize("purpose", PURPOSES)
     def test_a_tampered_link_is_a_clear_400_with_no_order_data(self, client, order, purpose):
