@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from branches.models import Branch, OpeningHours, PostcodeArea
 
 from .opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, WeeklyHours, parse_opening_hours
+from .people import STAFF_BRANCH_CODE
 from .sources import DATA_DIR
 
 LIBRARIES_FILE = DATA_DIR / "paris_libraries.csv"
@@ -53,6 +54,7 @@ class BranchSpec:
     accepts_phone_orders: bool = False
     accepts_email_orders: bool = False
     processing_hours: int = 48
+    appointments_enabled: bool = False
 
 
 def read_lending_branches(path: Path = LIBRARIES_FILE) -> list[BranchSpec]:
@@ -103,6 +105,11 @@ def _apply_service_rules(specs: list[BranchSpec]) -> None:
         spec.accepts_phone_orders = spec.click_and_collect_enabled and bool(spec.phone)
         spec.accepts_email_orders = spec.click_and_collect_enabled and bool(spec.email)
         spec.processing_hours = 24 if spec.name.startswith("Médiathèque") else 48
+        # The médiathèques and the demo staff's branch give pickup appointments
+        # (15 minutes, 2 patrons each), so that the staff board has some to show.
+        spec.appointments_enabled = spec.click_and_collect_enabled and (
+            spec.name.startswith("Médiathèque") or spec.code == STAFF_BRANCH_CODE
+        )
 
 
 def _unique_code(name: str, taken: set[str]) -> str:
@@ -144,6 +151,7 @@ def create_branches(specs: list[BranchSpec]) -> list[Branch]:
             accepts_phone_orders=spec.accepts_phone_orders,
             accepts_email_orders=spec.accepts_email_orders,
             processing_hours=spec.processing_hours,
+            appointments_enabled=spec.appointments_enabled,
         )
         for spec in specs
     )

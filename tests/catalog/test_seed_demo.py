@@ -185,6 +185,12 @@ class TestBranches:
         ).exists()
         assert set(Branch.objects.values_list("processing_hours", flat=True)) == {24, 48}
 
+    def test_the_staff_branch_and_the_mediatheques_give_pickup_appointments(self, seeded):
+        by_appointment = Branch.objects.filter(appointments_enabled=True)
+        assert by_appointment.filter(code="vaclav-havel").exists()
+        assert by_appointment.count() == 8
+        assert not by_appointment.filter(click_and_collect_enabled=False).exists()
+
 
 # Catalogue -----------------------------------------------------------------------
 
