@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def default_processing_hours() -> int:
@@ -194,8 +195,9 @@ class PickupHours(models.Model):
         Branch, on_delete=models.CASCADE, related_name="pickup_hours", verbose_name=_("branch")
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OpeningHours.Weekday)
-    starts_at = models.TimeField(_("from"))
-    ends_at = models.TimeField(_("to"))
+    # In context: "from" and "to" read otherwise elsewhere ("vers" for an e-mail's recipient).
+    starts_at = models.TimeField(pgettext_lazy("pickup hours", "from"))
+    ends_at = models.TimeField(pgettext_lazy("pickup hours", "to"))
 
     class Meta:
         verbose_name = _("pickup hours")
