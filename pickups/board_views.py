@@ -26,6 +26,8 @@ from .models import Arrival
 # How often the board asks for its fragment, and reloads itself without JavaScript.
 POLL_SECONDS = 5
 RELOAD_SECONDS = 30
+# The board shows days within a year of today; a date further off means today.
+MAX_DAYS_AWAY = 366
 
 
 def _board_query(branch_id, day) -> str:
@@ -45,10 +47,13 @@ def _chosen(request, params):
             raise Http404
     else:
         branch = branches[0] if branches else None
+    today = local_today()
     try:
         day = datetime.date.fromisoformat(params.get("day", ""))
     except ValueError:
-        day = local_today()
+        day = today
+    if abs((day - today).days) > MAX_DAYS_AWAY:
+        day = today  # 9999-12-31 has no next day to link to
     return branches, branch, day
 
 

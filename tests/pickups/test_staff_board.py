@@ -196,6 +196,13 @@ class TestSections:
         board = signed_in.get(BOARD, {"day": "tomorrow"}).context["board"]
         assert board.day == NOW.date()
 
+    @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+    def test_a_day_at_the_end_of_the_calendar_is_today_not_an_error(self, signed_in, day):
+        for url in (BOARD, FRAGMENT):
+            response = signed_in.get(url, {"day": day})
+            assert response.status_code == 200
+            assert response.context["board"].day == NOW.date()
+
     def test_claim_and_hand_over_go_to_the_staff_pages(self, signed_in, branch):
         to_claim = open_order(branch, due=at(17))
         order = ready_order(branch)
