@@ -144,7 +144,8 @@ class TestSections:
         assert references(board.handed_over) == [handed_today.reference]
         html = response.content.decode()
         assert theirs.reference not in html and "porte de côté" not in html
-        assert "voiture bleue" in html
+        # Quoted the French way on a French board.
+        assert "« voiture bleue »" in html.replace("\N{NO-BREAK SPACE}", " ")
         assert "board-card--unseen" in html
         assert "14:00–14:15" in html
 

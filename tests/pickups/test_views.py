@@ -319,6 +319,8 @@ class TestIAmHere:
         assert arrival.note == "voiture bleue"
         assert arrival.arrived_at == NOW
         assert "le guichet sait que vous êtes là" in page_text(response)
+        # Here already: the page leads with the arrival and lists no more times to book.
+        assert 'name="starts_at"' not in page_text(response)
 
     def test_the_note_is_optional(self, client, order):
         client.post(path(order, "arrival"), {})
