@@ -6,18 +6,9 @@ places taken right: an appointment added or deleted here would not.
 
 from django.contrib import admin
 
+from reservations.admin_readonly import ReadOnlyModelAdmin as ReadOnlyAdmin
+
 from .models import Appointment, Arrival, PickupSlot
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PickupSlot)

@@ -12,20 +12,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reservations.models import ExtensionCampaign, Loan
+from tests.e2e.signing_in import log_in_to_the_admin
 from tests.factories import LoanFactory, PatronFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 URL = "/admin/reservations/extensioncampaign/"
-
-
-def log_in_to_the_admin(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Numéro de carte").fill(user.card_number)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page.get_by_role("button", name="Déconnexion")).to_be_visible()
 
 
 def test_a_network_admin_drafts_starts_and_undoes_a_campaign(page, live_server, axe_violations):

@@ -14,11 +14,11 @@ from playwright.sync_api import expect
 from catalog.imports.report import ImportReport
 from catalog.models import CatalogImport, Item, Record
 from tests.catalog.catalogue_files import BOOKS, unimarc_bytes
+from tests.e2e.signing_in import log_in_to_the_admin
 from tests.factories import BranchFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 URL = "/admin/catalog/catalogimport/"
 
 
@@ -26,14 +26,6 @@ URL = "/admin/catalog/catalogimport/"
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def log_in_to_the_admin(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Numéro de carte").fill(user.card_number)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page.get_by_role("button", name="Déconnexion")).to_be_visible()
 
 
 def expect_report(section, data: dict) -> None:

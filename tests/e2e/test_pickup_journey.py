@@ -18,6 +18,7 @@ from pickups.models import Appointment, AppointmentStatus, Arrival
 from pickups.services import announce_arrival
 from reservations import services
 from reservations.models import ReservationStatus
+from tests.e2e.signing_in import sign_in
 from tests.factories import (
     BranchFactory,
     DocumentTypeFactory,
@@ -30,7 +31,6 @@ from tests.factories import (
 # StaffFactory remakes the staff groups that another transactional test's flush emptied.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 # The board asks for its sections every 5 seconds (board_views.POLL_SECONDS).
 POLL_TIMEOUT_MS = 15_000
 
@@ -73,14 +73,6 @@ def link_after(body: str, label: str, base_url: str) -> str:
     url = lines[lines.index(label) + 1].strip()
     assert url.startswith(base_url + "/pickup/"), url
     return url
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.card_number)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator("#id_username")).to_have_count(0)
 
 
 def test_pickup_journey_from_the_ready_email_to_the_hand_over(

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from catalog.models import Item
 from reservations import services
 from reservations.models import Channel, Loan, Reservation, ReservationStatus
+from tests.e2e.signing_in import sign_in
 from tests.factories import (
     BranchFactory,
     DocumentTypeFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
 # StaffFactory remakes the staff groups that another transactional test's flush emptied.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 TITLES = ["Les Misérables", "Madame Bovary", "Le Petit Prince"]
 
 
@@ -37,14 +37,6 @@ def shelf(branch):
         ItemFactory(record=RecordFactory(title=title, document_type=book), branch=branch).record
         for title in TITLES
     ]
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.card_number)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator("#id_username")).to_have_count(0)
 
 
 def test_the_desk_scans_a_slip_hands_over_and_takes_a_return(

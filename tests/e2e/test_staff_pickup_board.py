@@ -9,19 +9,10 @@ from playwright.sync_api import expect
 
 from pickups.services import announce_arrival
 from reservations.models import ReservationStatus
+from tests.e2e.signing_in import sign_in
 from tests.factories import BranchFactory, PatronFactory, ReservationFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.card_number)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator("#id_username")).to_have_count(0)
 
 
 def test_an_arrival_appears_on_the_open_board_and_is_marked_seen(
