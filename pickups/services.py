@@ -10,7 +10,7 @@ so a slot of capacity 4 gets 4 bookings however many patrons race for it.
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import formats, timezone
 
 from branches.slots import Slot, pickup_slots
@@ -133,24 +133,31 @@ def announce_arrival(
 
 
 def release_missed_appointments(*, now: datetime | None = None) -> int:
-    """Close the appointments whose slot has ended; return how many the patron missed.
+    """Close the appointments that are over; return how many the patron missed.
 
-    One whose order was handed over is kept; one whose order was cancelled
-    is cancelled; otherwise the patron did not come: the slot is freed and
-    the order stays ready until its pickup deadline, to book again.
+    Over means the slot has ended, or the order is no longer waiting (handed
+    over early, cancelled, expired), whose place goes back to the slot at once.
+    An order handed over keeps its appointment as *kept*; a cancelled order's
+    is cancelled; a slot that ended without the patron is *missed*: its place
+    is freed and the order stays ready until its pickup deadline, to book again.
     """
     now = now or timezone.now()
     missed = 0
     with transaction.atomic():
         for appointment in (
             Appointment.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=AppointmentStatus.BOOKED, slot__ends_at__lte=now)
+            .filter(status=AppointmentStatus.BOOKED)
+            .filter(Q(slot__ends_at__lte=now) | ~Q(reservation__status=ReservationStatus.READY))
             .select_related("slot", "reservation")
         ):
             order_status = appointment.reservation.status
+            ended = appointment.slot.ends_at <= now
             if order_status == ReservationStatus.COLLECTED:
-                _close(appointment, status=AppointmentStatus.KEPT, now=now)
-            elif order_status == ReservationStatus.CANCELLED:
+                if ended:
+                    _close(appointment, status=AppointmentStatus.KEPT, now=now)
+                else:
+                    _free(appointment, status=AppointmentStatus.KEPT, now=now)
+            elif order_status == ReservationStatus.CANCELLED or not ended:
                 _free(appointment, status=AppointmentStatus.CANCELLED, now=now)
             else:
                 _free(appointment, status=AppointmentStatus.MISSED, now=now)

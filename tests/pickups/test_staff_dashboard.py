@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pickups.board_selectors import NoShows, no_shows, pickup_figures
-from pickups.models import AppointmentStatus
+from pickups.models import AppointmentStatus, PickupSlot
 from pickups.services import release_missed_appointments
 from reservations.models import ReservationStatus
 from tests.factories import BranchFactory, StaffFactory
@@ -67,6 +67,28 @@ class TestNoShowRate:
     def test_no_rate_when_no_appointment_ended(self, appointment_branch):
         rate = no_shows([appointment_branch.pk])[appointment_branch.pk]
         assert rate.rate is None and rate.percent is None
+
+    def test_an_order_no_longer_waiting_gives_its_place_back_before_its_slot(
+        self, appointment_branch
+    ):
+        early = ready_order(appointment_branch)
+        came_early = book(early, at(15))
+        handed_over(early, at(10))
+        dropped = ready_order(appointment_branch)
+        cancelled = book(dropped, at(15))
+        dropped.status = ReservationStatus.CANCELLED
+        dropped.save(update_fields=["status"])
+        waiting = book(ready_order(appointment_branch), at(15))
+
+        assert release_missed_appointments(now=at(12)) == 0
+
+        for appointment in (came_early, cancelled, waiting):
+            appointment.refresh_from_db()
+        assert came_early.status == AppointmentStatus.KEPT
+        assert cancelled.status == AppointmentStatus.CANCELLED
+        assert waiting.status == AppointmentStatus.BOOKED
+        # Only the patron still to come holds a place in the 15:00 slot.
+        assert PickupSlot.objects.get(pk=waiting.slot_id).booked == 1
 
     def test_the_sweeper_calls_a_handed_over_order_kept_and_a_no_show_missed(
         self, appointment_branch
