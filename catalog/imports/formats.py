@@ -5,6 +5,8 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .csv_file import looks_like_catalogue_csv
+
 # Enough of a file to see its leader, its XML root or its CSV header.
 SNIFF_BYTES = 4096
 
@@ -30,8 +32,6 @@ XML_START = re.compile(
 
 def detect_format(head: bytes) -> Format:
     """Guess the format from the first bytes of a file, or raise NotACatalogueFile."""
-    from .csv_file import looks_like_catalogue_csv
-
     head = head.removeprefix(b"\xef\xbb\xbf")
     stripped = head.lstrip()
     if ISO2709_LEADER.match(stripped):
