@@ -8,7 +8,6 @@ within the test, as a worker would. Uploaded files go to a scratch MEDIA_ROOT.
 import importlib
 import re
 
-import psycopg
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Group, Permission
@@ -21,12 +20,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from catalog import services
-from catalog.imports.loader import LOCK_KEY
 from catalog.imports.report import ImportReport
 from catalog.models import CatalogImport, Item, Record
 from catalog.tasks import check_catalogue_upload, resume_stalled_imports
 from tests.catalog.catalogue_files import BOOKS, PNG_BYTES, unimarc_bytes
-from tests.celery_worker import database_url_of_this_test
+from tests.catalog.import_lock import another_import_writing
 from tests.factories import PatronFactory, StaffFactory
 
 # Uploads land in a scratch MEDIA_ROOT, never in the repository.
@@ -277,8 +275,7 @@ class TestConfirm:
     ):
         catalog_import = checked_import(client, django_capture_on_commit_callbacks, branch)
 
-        with psycopg.connect(database_url_of_this_test()) as other_import:
-            other_import.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        with another_import_writing():
             response = client.post(f"{URL}{catalog_import.pk}/confirm/", follow=True)
 
         assert len(messages_at(response, messages.WARNING)) == 1

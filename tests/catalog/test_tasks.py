@@ -11,14 +11,12 @@ import os
 import re
 import time
 
-import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 
-from catalog.imports.loader import LOCK_KEY
 from catalog.models import CatalogImport, Item, Record
 from catalog.services import NOT_A_CATALOGUE_FILE
 from catalog.tasks import (
@@ -28,9 +26,9 @@ from catalog.tasks import (
 )
 from config.celery import publish_quietly
 from tests.catalog.catalogue_files import BOOKS, PNG_BYTES, unimarc_bytes
+from tests.catalog.import_lock import another_import_writing
 from tests.celery_worker import (
     STARTUP_TIMEOUT,
-    database_url_of_this_test,
     needs_redis_server,
     publishing_to,
     wait_for,
@@ -166,8 +164,7 @@ class TestNightlyFolder:
     def test_a_file_waits_while_another_import_writes_the_catalogue(self, inbox, branch):
         drop(inbox, "export.mrc", unimarc_bytes("havel"))
 
-        with psycopg.connect(database_url_of_this_test()) as other_import:
-            other_import.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        with another_import_writing():
             assert import_catalogue_folder() == 0
 
         assert "export.mrc" in names_in(inbox)
@@ -200,8 +197,7 @@ class TestNightlyFolder:
         (inbox / "processing").mkdir()
         drop(inbox / "processing", "export.mrc", unimarc_bytes("havel"))
 
-        with psycopg.connect(database_url_of_this_test()) as other_import:
-            other_import.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        with another_import_writing():
             import_catalogue_folder()
 
         assert names_in(inbox / "processing") == ["export.mrc"]
