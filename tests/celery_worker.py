@@ -18,7 +18,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -31,9 +30,9 @@ import redis
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.clock import clock_environment, clocked_command
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-CELERY = Path(sys.executable).with_name("celery")
 TIMEOUT = 20  # seconds
 # For a wait that includes a worker's start-up (seconds on a busy machine).
 STARTUP_TIMEOUT = 60
@@ -171,6 +170,7 @@ def start_worker(tmp_path, outbox_dir):
             "CONN_MAX_AGE": "0",
             # The project's checks run in its own tests, not at every worker start.
             "CELERY_SKIP_CHECKS": "1",
+            **clock_environment(),
             **(env or {}),
         }
         if campaign_batch_size is not None:
@@ -179,13 +179,13 @@ def start_worker(tmp_path, outbox_dir):
         log_path = tmp_path / f"{name}.log"
         log = log_path.open("w")
         process = subprocess.Popen(
-            [
-                str(CELERY), "-A", "config", "worker",
+            clocked_command(
+                "celery", "-A", "config", "worker",
                 "--pool", "solo", "--concurrency", "1",
                 "--without-heartbeat", "--without-gossip", "--without-mingle",
                 "--loglevel", "INFO",
                 "--hostname", f"{name}@%h",
-            ],
+            ),
             cwd=PROJECT_DIR,
             env=worker_env,
             stdout=log,

@@ -4,13 +4,14 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.clock import clock_environment, clocked_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,11 +36,12 @@ def test_gunicorn_with_the_production_config_answers_healthz():
         "ALLOWED_HOSTS": "localhost",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
+        **clock_environment(),
     }
     if connection.vendor != "postgresql":
         env["DATABASE_URL"] = f"sqlite:///{settings['NAME']}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        clocked_command("gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
