@@ -185,20 +185,25 @@ def _window_end(first: date, open_days_needed: int) -> date:
     return first + timedelta(days=open_days_needed * HORIZON_DAYS)
 
 
-def _network_timezone() -> ZoneInfo:
-    # The branches' clocks, not the timezone activated for the current user.
+def network_timezone() -> ZoneInfo:
+    """Return the time zone of the branches' clocks (not the one activated for a user)."""
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def network_date(moment: datetime | None = None) -> date:
+    """Return the network's date at a moment (by default now): the day on the branches' walls."""
+    return (moment or timezone.now()).astimezone(network_timezone()).date()
 
 
 def _local(value: datetime) -> datetime:
     """Return the naive local wall time of an aware datetime."""
     # Through UTC: astimezone() to the datetime's own zone would keep a time from the spring gap.
-    return value.astimezone(UTC).astimezone(_network_timezone()).replace(tzinfo=None)
+    return value.astimezone(UTC).astimezone(network_timezone()).replace(tzinfo=None)
 
 
 def _aware(local: datetime) -> datetime:
     """Return the instant shown by this naive local time (first if ambiguous, shifted if none)."""
-    tz = _network_timezone()
+    tz = network_timezone()
     # fold=0, then a round trip through UTC so that a time in the spring gap comes back real.
     return local.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import DocumentType, Item, Record
@@ -77,6 +78,10 @@ class RecordAdmin(admin.ModelAdmin):
     def copy_count(self, obj: Record) -> int:
         return obj.copy_count
 
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()  # the models leave every timestamp to who writes
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
@@ -94,6 +99,11 @@ class ItemAdmin(admin.ModelAdmin):
         if obj is not None and obj.status in LIFECYCLE_STATUSES:
             return (*self.readonly_fields, "status", "branch", "record")
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.status_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 from . import import_admin  # noqa: E402, F401  (registers the import screens)

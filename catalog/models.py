@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -77,8 +77,8 @@ class Record(models.Model):
     ean = models.CharField(_("EAN"), max_length=13, blank=True)
     subjects = models.TextField(_("subjects"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("record")
@@ -143,7 +143,9 @@ class Item(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ItemStatus, default=ItemStatus.AVAILABLE
     )
-    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(
+        _("status changed"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("copy")
@@ -263,7 +265,7 @@ class CatalogImport(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("catalogue import", "created by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)

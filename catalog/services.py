@@ -140,6 +140,7 @@ def import_catalogue_file(
     if options.get("dry_run"):
         with path.open("rb") as stream:
             return None, import_catalogue(stream=stream, progress=progress, **options)
+    now = timezone.now()
     catalog_import = CatalogImport.objects.create(
         origin=origin,
         status=CatalogImport.Status.IMPORTING,
@@ -148,8 +149,9 @@ def import_catalogue_file(
         full_export=options.get("full_export", False),
         bytes_total=path.stat().st_size,
         created_by=created_by,
-        started_at=timezone.now(),
-        progressed_at=timezone.now(),
+        created_at=now,
+        started_at=now,
+        progressed_at=now,
     )
     with path.open("rb") as stream:
         try:
@@ -181,14 +183,14 @@ def _run_recorded(
         raise
     catalog_import.format = report.format
     catalog_import.bytes_done = catalog_import.bytes_total
-    catalog_import.progressed_at = timezone.now()
+    catalog_import.progressed_at = now = timezone.now()
     if dry_run:
         catalog_import.check_report = report.to_json()
         catalog_import.status = CatalogImport.Status.CHECKED
     else:
         catalog_import.report = report.to_json()
         catalog_import.status = CatalogImport.Status.DONE
-        catalog_import.finished_at = timezone.now()
+        catalog_import.finished_at = now
     catalog_import.save()
     return report
 
@@ -216,6 +218,7 @@ def create_upload(
     *, uploaded_file, file_format: str = "", full_export: bool = False, by=None
 ) -> CatalogImport:
     """Keep an uploaded catalogue file until its dry run and its confirmation."""
+    now = timezone.now()
     return CatalogImport.objects.create(
         origin=CatalogImport.Origin.UPLOAD,
         status=CatalogImport.Status.UPLOADED,
@@ -225,7 +228,8 @@ def create_upload(
         full_export=full_export,
         bytes_total=uploaded_file.size,
         created_by=by,
-        progressed_at=timezone.now(),
+        created_at=now,
+        progressed_at=now,
     )
 
 
@@ -236,10 +240,10 @@ def _claim(import_id: int, *, from_statuses, to_status) -> CatalogImport | None:
         if catalog_import is None or catalog_import.status not in from_statuses:
             return None
         catalog_import.status = to_status
-        catalog_import.progressed_at = timezone.now()
+        catalog_import.progressed_at = now = timezone.now()
         catalog_import.bytes_done = 0
         if to_status == CatalogImport.Status.IMPORTING:
-            catalog_import.started_at = timezone.now()
+            catalog_import.started_at = now
         catalog_import.save()
         return catalog_import
 
@@ -321,16 +325,17 @@ def fail_interrupted_imports(*, older_than_seconds: int) -> int:
     night's file or the operator does. An upload's task is published again
     instead (``stalled_imports``).
     """
+    now = timezone.now()
     return (
         CatalogImport.objects.filter(
             status=CatalogImport.Status.IMPORTING,
-            progressed_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+            progressed_at__lt=now - timedelta(seconds=older_than_seconds),
         )
         .exclude(origin=CatalogImport.Origin.UPLOAD)
         .update(
             status=CatalogImport.Status.FAILED,
             error=CatalogImport.INTERRUPTED,
-            finished_at=timezone.now(),
+            finished_at=now,
         )
     )
 

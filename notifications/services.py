@@ -46,6 +46,7 @@ def queue_notification(
     context: dict,
     dedup_key: str,
     about: models.Model | None = None,
+    now: datetime.datetime | None = None,
 ) -> Notification | None:
     """Render and store the e-mail of `kind` for `recipient`, and send it after commit.
 
@@ -58,7 +59,11 @@ def queue_notification(
     one event, one e-mail. A recipient without an e-mail address gets a row
     that is `failed` at once, so that staff see it in the admin (and can send
     it again once the address is known).
+
+    `now` is the time of the change it tells about (by default, now): the row
+    is created then.
     """
+    now = now or timezone.now()
     if Notification.objects.filter(dedup_key=dedup_key).exists():
         return None
     language = recipient.preferred_language or settings.LANGUAGE_CODE
@@ -81,6 +86,8 @@ def queue_notification(
         subject=rendered.subject[:255],
         body_text=rendered.body_text,
         body_html=rendered.body_html,
+        created_at=now,
+        updated_at=now,
     )
     if about is not None:
         notification.about_type = ContentType.objects.get_for_model(about)
@@ -134,7 +141,9 @@ def send_queued_notification(*, notification_id: int) -> SendResult:
     `sent=False` with no error. The row lock is held during the SMTP/HTTP call
     so that no other worker (a redelivered task, the sweeper's copy) can send
     it at the same time; it is a lock on this one row only, and other workers
-    skip it instead of waiting (`skip_locked`).
+    skip it instead of waiting (`skip_locked`). The attempt is dated when the
+    provider has answered (one reading of the clock for the whole row), which
+    is what the sweeper's backoff counts from.
     """
     with transaction.atomic():
         notification = (
@@ -148,6 +157,7 @@ def send_queued_notification(*, notification_id: int) -> SendResult:
         try:
             message_id = _send_email(notification)
         except Exception as exc:
+            notification.updated_at = timezone.now()
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             final = notification.attempts >= MAX_ATTEMPTS
             if final:
@@ -167,7 +177,7 @@ def send_queued_notification(*, notification_id: int) -> SendResult:
                 retry_in=None if final else retry_delay(notification.attempts),
             )
         notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
+        notification.sent_at = notification.updated_at = timezone.now()
         notification.provider_message_id = message_id[:255]
         notification.last_error = ""
         notification.save(
@@ -209,7 +219,9 @@ def _send_email(notification: Notification) -> str:
     return "" if message_id is None else str(message_id)
 
 
-def stale_notification_ids(*, older_than_seconds: int | None = None) -> list[int]:
+def stale_notification_ids(
+    *, older_than_seconds: int | None = None, now: datetime.datetime | None = None
+) -> list[int]:
     """Return the ids of queued notifications whose task was lost (bounded batch, oldest first).
 
     A row is stale when it has been queued for `older_than_seconds` since its
@@ -220,7 +232,7 @@ def stale_notification_ids(*, older_than_seconds: int | None = None) -> list[int
         older_than_seconds = getattr(
             settings, "NOTIFICATION_REQUEUE_AFTER_SECONDS", DEFAULT_REQUEUE_AFTER_SECONDS
         )
-    now = timezone.now()
+    now = now or timezone.now()
     grace = datetime.timedelta(seconds=older_than_seconds)
     stale = Q(attempts=0, updated_at__lt=now - grace)
     for attempts in range(1, MAX_ATTEMPTS):
@@ -233,9 +245,11 @@ def stale_notification_ids(*, older_than_seconds: int | None = None) -> list[int
     )
 
 
-def requeue_stale_notifications(*, older_than_seconds: int | None = None) -> int:
+def requeue_stale_notifications(
+    *, older_than_seconds: int | None = None, now: datetime.datetime | None = None
+) -> int:
     """Publish the sending task again for every stale queued notification; return how many."""
-    ids = stale_notification_ids(older_than_seconds=older_than_seconds)
+    ids = stale_notification_ids(older_than_seconds=older_than_seconds, now=now)
     for notification_id in ids:
         enqueue_sending(notification_id=notification_id)
     if ids:
@@ -266,7 +280,12 @@ _DELIVERY_TRANSITIONS = {
 
 
 def record_delivery_event(
-    *, provider_message_id: str, event_type: str, detail: str = "", esp_name: str = ""
+    *,
+    provider_message_id: str,
+    event_type: str,
+    detail: str = "",
+    esp_name: str = "",
+    now: datetime.datetime | None = None,
 ) -> int:
     """Move the notification sent as `provider_message_id` to delivered or bounced.
 
@@ -277,7 +296,7 @@ def record_delivery_event(
     if transition is None or not provider_message_id:
         return 0
     status, from_statuses = transition
-    changes = {"status": status, "updated_at": timezone.now()}
+    changes = {"status": status, "updated_at": now or timezone.now()}
     if status == Notification.Status.BOUNCED:
         changes["last_error"] = f"{esp_name} {event_type}: {detail}".strip(" :")[:2000]
     # One conditional UPDATE: two events racing cannot move the row backwards.
@@ -289,12 +308,15 @@ def record_delivery_event(
     return changed
 
 
-def send_again(*, notifications: QuerySet[Notification]) -> int:
+def send_again(
+    *, notifications: QuerySet[Notification], now: datetime.datetime | None = None
+) -> int:
     """Queue failed notifications once more, with a fresh set of attempts; return how many.
 
     A notification stored without an address takes the recipient's current
     one; one whose recipient still has none stays failed.
     """
+    now = now or timezone.now()
     queued = []
     with transaction.atomic():
         rows = (
@@ -309,6 +331,7 @@ def send_again(*, notifications: QuerySet[Notification]) -> int:
                 continue
             notification.status = Notification.Status.QUEUED
             notification.attempts = 0
+            notification.updated_at = now
             notification.save(update_fields=["to_email", "status", "attempts", "updated_at"])
             queued.append(notification.pk)
         for pk in queued:

@@ -18,7 +18,7 @@ def mark_arrival_seen(*, arrival: Arrival, by: User, now: datetime | None = None
         updated = Arrival.objects.filter(pk=arrival.pk, seen_at__isnull=True).update(seen_at=now)
         if updated:
             AuditEntry.objects.create(
-                actor=by, action="arrival_seen", reservation_id=arrival.reservation_id
+                at=now, actor=by, action="arrival_seen", reservation_id=arrival.reservation_id
             )
     arrival.refresh_from_db(fields=["seen_at"])
     return arrival

@@ -9,6 +9,7 @@ insert: a rush can overfill their slots, not these.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -73,7 +74,7 @@ class Appointment(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=AppointmentStatus, default=AppointmentStatus.BOOKED
     )
-    booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now, editable=False)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 

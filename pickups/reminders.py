@@ -55,13 +55,13 @@ def send_appointment_reminders(*, now: datetime | None = None) -> int:
             if not batch:
                 return queued
             for appointment in batch:
-                if _queue_reminder(appointment):
+                if _queue_reminder(appointment, now=now):
                     queued += 1
                 appointment.reminded_at = now
                 appointment.save(update_fields=["reminded_at"])
 
 
-def _queue_reminder(appointment: Appointment):
+def _queue_reminder(appointment: Appointment, *, now: datetime):
     reservation = appointment.reservation
     to_collect = list(
         reservation.lines.filter(status__in=HOLDING_LINE_STATUSES)
@@ -81,4 +81,5 @@ def _queue_reminder(appointment: Appointment):
         },
         dedup_key=f"appointment_reminder:{appointment.pk}",
         about=reservation,
+        now=now,
     )

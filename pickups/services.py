@@ -79,8 +79,11 @@ def book_appointment(
         pickup_slot = _take_seat(reservation, slot)
         if current is not None:
             _free(current, status=AppointmentStatus.CANCELLED, now=now)
-        appointment = Appointment.objects.create(reservation=reservation, slot=pickup_slot)
+        appointment = Appointment.objects.create(
+            reservation=reservation, slot=pickup_slot, booked_at=now
+        )
         AuditEntry.objects.create(
+            at=now,
             actor=reservation.patron,
             action="appointment_booked",
             reservation=reservation,
@@ -101,6 +104,7 @@ def cancel_appointment(*, reservation_id: int, now: datetime | None = None) -> A
             raise AppointmentStarted
         _free(current, status=AppointmentStatus.CANCELLED, now=now)
         AuditEntry.objects.create(
+            at=now,
             actor=reservation.patron,
             action="appointment_cancelled",
             reservation=reservation,
@@ -127,7 +131,7 @@ def announce_arrival(
         )
         if created:
             AuditEntry.objects.create(
-                actor=reservation.patron, action="patron_arrived", reservation=reservation
+                at=now, actor=reservation.patron, action="patron_arrived", reservation=reservation
             )
     return arrival
 

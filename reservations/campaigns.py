@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from branches.calendar import network_date
 from notifications.services import queue_notification
 
 from .exceptions import ReadableError
@@ -120,9 +121,7 @@ def _interval_params(campaign: ExtensionCampaign) -> dict:
 def _reference_day(campaign: ExtensionCampaign) -> datetime.date:
     # "Ended since" is judged on the day the campaign started, so that a resumed
     # run next week selects the same memberships.
-    if campaign.started_at:
-        return timezone.localdate(campaign.started_at)
-    return timezone.localdate()
+    return network_date(campaign.started_at)  # None: today, for a dry run
 
 
 def _selection(campaign: ExtensionCampaign) -> QuerySet:
@@ -166,14 +165,19 @@ def dry_run_summary(*, campaign: ExtensionCampaign) -> tuple[int, int]:
 # Start -----------------------------------------------------------------------------------------
 
 
-def _audit(*, campaign: ExtensionCampaign, by: User | None, action: str) -> None:
+def _audit(
+    *, campaign: ExtensionCampaign, by: User | None, action: str, at: datetime.datetime
+) -> None:
     AuditEntry.objects.create(
-        actor=by, action=action, detail=f"campaign {campaign.pk}: {campaign.name}"[:255]
+        at=at, actor=by, action=action, detail=f"campaign {campaign.pk}: {campaign.name}"[:255]
     )
 
 
-def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> ExtensionCampaign:
+def start_campaign(
+    *, campaign: ExtensionCampaign, by: User | None, now: datetime.datetime | None = None
+) -> ExtensionCampaign:
     """Move a draft campaign to running, counting the rows it will change."""
+    now = now or timezone.now()
     if campaign.shift_amount is None or campaign.shift_amount <= 0:
         raise InvalidShift()
     try:
@@ -189,7 +193,7 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
                 .exists()
             ):
                 raise AnotherCampaignRunning(kind=locked.get_kind_display())
-            locked.started_at = timezone.now()
+            locked.started_at = now
             selected = _selection(locked).aggregate(total=Count("pk"), max_key=Max("pk"))
             if selected["total"] == 0:
                 raise NothingSelected(name=locked.name)
@@ -210,7 +214,7 @@ def start_campaign(*, campaign: ExtensionCampaign, by: User | None) -> Extension
                     "progressed_at",
                 ]
             )
-            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_STARTED)
+            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_STARTED, at=now)
     except IntegrityError as error:
         # Another campaign of the kind started between the check and the save.
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
@@ -351,7 +355,7 @@ def resume_campaign(campaign_id: int) -> ExtensionCampaign:
             if campaign.status == CampaignStatus.FAILED:
                 campaign.status = CampaignStatus.RUNNING
                 campaign.finished_at = None
-                campaign.progressed_at = timezone.now()
+                campaign.progressed_at = timezone.now()  # a heartbeat: the real time
                 campaign.save(update_fields=["status", "finished_at", "progressed_at"])
     except IntegrityError as error:
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
@@ -376,16 +380,19 @@ def run_campaign_batches(
                 if campaign.status != CampaignStatus.RUNNING:
                     break
                 last_key, changed = _extend_batch(campaign, batch_size)
+                # Each batch is an operation of its own, minutes apart from the
+                # first: its progress is a heartbeat the sweeper reads.
+                now = timezone.now()
                 if last_key is None:
                     campaign.status = CampaignStatus.DONE
-                    campaign.finished_at = campaign.progressed_at = timezone.now()
+                    campaign.finished_at = campaign.progressed_at = now
                     campaign.save(update_fields=["status", "finished_at", "progressed_at"])
-                    _audit(campaign=campaign, by=None, action=AUDIT_CAMPAIGN_DONE)
+                    _audit(campaign=campaign, by=None, action=AUDIT_CAMPAIGN_DONE, at=now)
                 else:
                     ExtensionCampaign.objects.filter(pk=campaign_id).update(
                         rows_done=F("rows_done") + changed,
                         last_key=last_key,
-                        progressed_at=timezone.now(),
+                        progressed_at=now,
                     )
                     changed_now += changed
             if last_key is None:
@@ -396,13 +403,14 @@ def run_campaign_batches(
     except Exception:
         # The batch in flight is rolled back; mark the campaign so that the admin
         # sees it stopped. Running it again resumes after last_key.
+        now = timezone.now()
         with transaction.atomic():
             failed = ExtensionCampaign.objects.filter(
                 pk=campaign_id, status=CampaignStatus.RUNNING
-            ).update(status=CampaignStatus.FAILED, finished_at=timezone.now())
+            ).update(status=CampaignStatus.FAILED, finished_at=now)
             if failed:
                 AuditEntry.objects.create(
-                    action=AUDIT_CAMPAIGN_FAILED, detail=f"campaign {campaign_id}"
+                    at=now, action=AUDIT_CAMPAIGN_FAILED, detail=f"campaign {campaign_id}"
                 )
         raise
     return changed_now
@@ -431,7 +439,9 @@ def _patrons_to_notify(campaign: ExtensionCampaign, limit: int) -> list[User]:
     )
 
 
-def _queue_loan_emails(campaign: ExtensionCampaign, patrons: list[User]) -> int:
+def _queue_loan_emails(
+    campaign: ExtensionCampaign, patrons: list[User], *, now: datetime.datetime
+) -> int:
     """Queue one e-mail per patron listing all their loans the campaign extended."""
     changes = (
         ExtensionChange.objects.filter(
@@ -447,23 +457,41 @@ def _queue_loan_emails(campaign: ExtensionCampaign, patrons: list[User]) -> int:
     for patron in patrons:
         # A patron who has returned everything since has nothing to be told.
         if extended := by_patron.get(patron.pk):
-            queued += _queue(campaign, patron, NOTIFICATION_LOANS_EXTENDED, {"changes": extended})
+            queued += _queue(
+                campaign, patron, NOTIFICATION_LOANS_EXTENDED, {"changes": extended}, now=now
+            )
     return queued
 
 
-def _queue_membership_emails(campaign: ExtensionCampaign, patrons: list[User]) -> int:
+def _queue_membership_emails(
+    campaign: ExtensionCampaign, patrons: list[User], *, now: datetime.datetime
+) -> int:
     changes = {
         change.patron_id: change
         for change in ExtensionChange.objects.filter(campaign=campaign, patron__in=patrons)
     }
     return sum(
-        _queue(campaign, patron, NOTIFICATION_MEMBERSHIP_EXTENDED, {"change": changes[patron.pk]})
+        _queue(
+            campaign,
+            patron,
+            NOTIFICATION_MEMBERSHIP_EXTENDED,
+            {"change": changes[patron.pk]},
+            now=now,
+        )
         for patron in patrons
     )
 
 
-def _queue(campaign: ExtensionCampaign, patron: User, kind: str, context: dict) -> int:
+def _queue(
+    campaign: ExtensionCampaign,
+    patron: User,
+    kind: str,
+    context: dict,
+    *,
+    now: datetime.datetime,
+) -> int:
     notification = queue_notification(
+        now=now,
         kind=kind,
         recipient=patron,
         context={"campaign": campaign, **context},
@@ -485,19 +513,20 @@ def notify_patrons(*, campaign_id: int, batch_size: int = NOTIFY_BATCH_SIZE) -> 
             campaign = ExtensionCampaign.objects.select_for_update().get(pk=campaign_id)
             if not notifications_pending(campaign):
                 break
+            now = timezone.now()  # one batch, one clock
             patrons = _patrons_to_notify(campaign, batch_size)
             if not patrons:
-                campaign.notified_at = campaign.progressed_at = timezone.now()
+                campaign.notified_at = campaign.progressed_at = now
                 campaign.save(update_fields=["notified_at", "progressed_at"])
                 break
             if campaign.kind == CampaignKind.LOANS:
-                queued = _queue_loan_emails(campaign, patrons)
+                queued = _queue_loan_emails(campaign, patrons, now=now)
             else:
-                queued = _queue_membership_emails(campaign, patrons)
+                queued = _queue_membership_emails(campaign, patrons, now=now)
             ExtensionCampaign.objects.filter(pk=campaign_id).update(
                 notifications_queued=F("notifications_queued") + queued,
                 notify_last_key=patrons[-1].pk,
-                progressed_at=timezone.now(),
+                progressed_at=now,
             )
             queued_now += queued
     return queued_now
@@ -506,8 +535,11 @@ def notify_patrons(*, campaign_id: int, batch_size: int = NOTIFY_BATCH_SIZE) -> 
 # Undo ------------------------------------------------------------------------------------------
 
 
-def start_undo(*, campaign: ExtensionCampaign, by: User | None) -> ExtensionCampaign:
+def start_undo(
+    *, campaign: ExtensionCampaign, by: User | None, now: datetime.datetime | None = None
+) -> ExtensionCampaign:
     """Move a done (or failed) campaign to "being undone"; the batches then give dates back."""
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             locked = ExtensionCampaign.objects.select_for_update().get(pk=campaign.pk)
@@ -516,9 +548,9 @@ def start_undo(*, campaign: ExtensionCampaign, by: User | None) -> ExtensionCamp
             locked.status = CampaignStatus.UNDOING
             locked.rows_undone = 0
             locked.undo_last_key = 0
-            locked.progressed_at = timezone.now()
+            locked.progressed_at = now
             locked.save(update_fields=["status", "rows_undone", "undo_last_key", "progressed_at"])
-            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE)
+            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE, at=now)
     except IntegrityError as error:
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
     campaign.refresh_from_db()
@@ -593,15 +625,16 @@ def run_undo_batches(*, campaign_id: int, batch_size: int = DEFAULT_BATCH_SIZE) 
                 last_key, restored = _undo_batch_postgresql(campaign, batch_size)
             else:
                 last_key, restored = _undo_batch_orm(campaign, batch_size)
+            now = timezone.now()  # one batch, one clock
             if last_key is None:
                 campaign.status = CampaignStatus.UNDONE
-                campaign.finished_at = campaign.progressed_at = timezone.now()
+                campaign.finished_at = campaign.progressed_at = now
                 campaign.save(update_fields=["status", "finished_at", "progressed_at"])
                 break
             ExtensionCampaign.objects.filter(pk=campaign_id).update(
                 rows_undone=F("rows_undone") + restored,
                 undo_last_key=last_key,
-                progressed_at=timezone.now(),
+                progressed_at=now,
             )
             restored_now += restored
     return restored_now

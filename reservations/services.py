@@ -125,14 +125,15 @@ def submit_reservation(
     records: Iterable[Record],
     channel: str = Channel.WEB,
     created_by: User | None = None,
+    now: datetime.datetime | None = None,
 ) -> Reservation:
     """Place an order for one copy of each record at the branch; set the copies aside.
 
     Raise the ReservationError of the first broken rule, having written nothing.
     """
+    now = now or timezone.now()
     records = list(records)
-    _check_order(patron=patron, branch=branch, records=records, channel=channel)
-    now = timezone.now()
+    _check_order(patron=patron, branch=branch, records=records, channel=channel, now=now)
     # Before any lock: the calendar's two queries need not be under it.
     processing_deadline = _deadline_or_closed(branch, calendar.processing_deadline, now)
     with transaction.atomic():
@@ -172,6 +173,7 @@ def submit_reservation(
         actor = created_by or patron
         _audit(
             _entry(
+                at=now,
                 actor=actor,
                 action=AUDIT_SUBMITTED,
                 reservation=reservation,
@@ -180,6 +182,7 @@ def submit_reservation(
             ),
             *(
                 _entry(
+                    at=now,
                     actor=actor,
                     action=AUDIT_HELD,
                     reservation=reservation,
@@ -191,11 +194,20 @@ def submit_reservation(
             ),
         )
         lines.sort(key=lambda line: (line.record.title, line.record_id))
-        _notify("reservation_received", reservation, lines=lines, to_collect=lines, unavailable=[])
+        _notify(
+            "reservation_received",
+            reservation,
+            now=now,
+            lines=lines,
+            to_collect=lines,
+            unavailable=[],
+        )
     return reservation
 
 
-def _check_order(*, patron: User, branch: Branch, records: list[Record], channel: str) -> None:
+def _check_order(
+    *, patron: User, branch: Branch, records: list[Record], channel: str, now: datetime.datetime
+) -> None:
     """Check the rules that need no lock, in the order a patron should hear about them."""
     if not records:
         raise EmptyOrder()
@@ -204,7 +216,7 @@ def _check_order(*, patron: User, branch: Branch, records: list[Record], channel
         if record.pk in seen:
             raise DuplicateDocument(title=record.title)
         seen.add(record.pk)
-    if not patron.has_valid_membership():
+    if not patron.has_valid_membership(on=calendar.network_date(now)):
         if patron.membership_expires_on is None:
             raise NoMembership()
         raise MembershipExpired(date=_lazy_date(patron.membership_expires_on))
@@ -269,12 +281,15 @@ def _create_reservation(**fields) -> Reservation:
 # Preparation -----------------------------------------------------------------------------------
 
 
-def start_preparing(*, reservation: Reservation, by: User) -> Reservation:
+def start_preparing(
+    *, reservation: Reservation, by: User, now: datetime.datetime | None = None
+) -> Reservation:
     """Claim a submitted order for preparation."""
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(reservation)
         _require(locked, (ReservationStatus.SUBMITTED,), ACTION_PREPARE)
-        _start_preparing(locked, by=by, now=timezone.now())
+        _start_preparing(locked, by=by, now=now)
     return locked
 
 
@@ -285,6 +300,7 @@ def _start_preparing(reservation: Reservation, *, by: User, now: datetime.dateti
     reservation.save(update_fields=["status", "prepared_by", "preparing_at"])
     _audit(
         _entry(
+            at=now,
             actor=by,
             action=AUDIT_PREPARING,
             reservation=reservation,
@@ -294,7 +310,9 @@ def _start_preparing(reservation: Reservation, *, by: User, now: datetime.dateti
     )
 
 
-def confirm_pick(*, line: ReservationLine, barcode: str, by: User) -> ReservationLine:
+def confirm_pick(
+    *, line: ReservationLine, barcode: str, by: User, now: datetime.datetime | None = None
+) -> ReservationLine:
     """Confirm that the copy scanned is the one set aside for the line.
 
     Scanning a copy of a submitted order starts its preparation: the librarian
@@ -302,6 +320,7 @@ def confirm_pick(*, line: ReservationLine, barcode: str, by: User) -> Reservatio
     that is already picked with its own copy again changes nothing (a double
     scan is harmless).
     """
+    now = now or timezone.now()
     barcode = barcode.strip()
     with transaction.atomic():
         reservation = _lock(line.reservation_id)
@@ -318,13 +337,13 @@ def confirm_pick(*, line: ReservationLine, barcode: str, by: User) -> Reservatio
             raise WrongBarcode(
                 barcode=barcode, title=locked.record.title, expected=locked.item.barcode
             )
-        now = timezone.now()
         if reservation.status == ReservationStatus.SUBMITTED:
             _start_preparing(reservation, by=by, now=now)
         locked.status = LineStatus.PICKED
         locked.save(update_fields=["status"])
         _audit(
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_PICKED,
                 reservation=reservation,
@@ -336,7 +355,9 @@ def confirm_pick(*, line: ReservationLine, barcode: str, by: User) -> Reservatio
     return locked
 
 
-def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
+def report_missing(
+    *, line: ReservationLine, by: User, now: datetime.datetime | None = None
+) -> ReservationLine:
     """Take the line's copy off the shelf list; set aside another copy, or tell the patron.
 
     The copy not found becomes unavailable. Another copy of the record on the
@@ -348,6 +369,7 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
     with nothing to collect must not wait for a librarian to end it.
     Like `confirm_pick`, it starts the preparation of a submitted order.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         reservation = _lock(line.reservation_id)
         _require(
@@ -357,7 +379,6 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
         )
         locked = _reread_line(line, reservation)
         _require_line(locked, (LineStatus.ALLOCATED,), LINE_ACTION_REPORT_MISSING)
-        now = timezone.now()
         if reservation.status == ReservationStatus.SUBMITTED:
             _start_preparing(reservation, by=by, now=now)
         missing = locked.item
@@ -366,6 +387,7 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
         )
         entries = [
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_MISSING,
                 reservation=reservation,
@@ -390,6 +412,7 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
             locked.save(update_fields=["item"])
             entries.append(
                 _entry(
+                    at=now,
                     actor=by,
                     action=AUDIT_SWAPPED,
                     reservation=reservation,
@@ -405,6 +428,7 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
         locked.save(update_fields=["status"])
         entries.append(
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_LINE_UNAVAILABLE,
                 reservation=reservation,
@@ -419,6 +443,7 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
             _notify(
                 "line_unavailable",
                 reservation,
+                now=now,
                 line=locked,
                 dedup_id=locked.pk,
                 **_lines_by_outcome(reservation),
@@ -430,11 +455,14 @@ def report_missing(*, line: ReservationLine, by: User) -> ReservationLine:
     return locked
 
 
-def mark_ready(*, reservation: Reservation, by: User) -> Reservation:
+def mark_ready(
+    *, reservation: Reservation, by: User, now: datetime.datetime | None = None
+) -> Reservation:
     """Put a prepared order at the desk and tell the patron until when it waits.
 
     Every line must be picked or unavailable, and at least one picked.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(reservation)
         _require(locked, (ReservationStatus.PREPARING,), ACTION_MARK_READY)
@@ -444,7 +472,6 @@ def mark_ready(*, reservation: Reservation, by: User) -> Reservation:
             raise NotFullyPrepared(reference=locked.reference, count=to_pull)
         if LineStatus.PICKED not in statuses:
             raise NothingPicked(reference=locked.reference)
-        now = timezone.now()
         branch = locked.branch
         pickup_deadline = _deadline_or_closed(branch, calendar.pickup_deadline, now)
         locked.status = ReservationStatus.READY
@@ -454,6 +481,7 @@ def mark_ready(*, reservation: Reservation, by: User) -> Reservation:
         locked.save(update_fields=["status", "ready_at", "pickup_deadline", "reminder_due_at"])
         _audit(
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_READY,
                 reservation=locked,
@@ -464,6 +492,7 @@ def mark_ready(*, reservation: Reservation, by: User) -> Reservation:
         _notify(
             "reservation_ready",
             locked,
+            now=now,
             opening_hours=_opening_hours(branch),
             **_lines_by_outcome(locked),
         )
@@ -498,12 +527,14 @@ def collect(
     reservation: Reservation,
     by: User,
     lines: Iterable[ReservationLine] | None = None,
+    now: datetime.datetime | None = None,
 ) -> Reservation:
     """Hand the order over: lend the given lines (all picked ones by default).
 
     `lines` are lines of the order, or their ids. Picked lines the patron does
     not take go back to the shelf.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(reservation)
         _require(locked, (ReservationStatus.READY,), ACTION_COLLECT)
@@ -519,8 +550,7 @@ def collect(
             )
             if not handed:
                 raise EmptyOrder()
-        now = timezone.now()
-        today = timezone.localdate(now, ZoneInfo(settings.TIME_ZONE))
+        today = calendar.network_date(now)
         handed_ids = {line.pk for line in handed}
         kept_back = [line for line in picked if line.pk not in handed_ids]
         Loan.objects.bulk_create(
@@ -540,6 +570,7 @@ def collect(
         locked.save(update_fields=["status", "collected_at"])
         _audit(
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_COLLECTED,
                 reservation=locked,
@@ -548,6 +579,7 @@ def collect(
             ),
             *(
                 _entry(
+                    at=now,
                     actor=by,
                     action=AUDIT_LENT,
                     reservation=locked,
@@ -559,6 +591,7 @@ def collect(
             ),
             *(
                 _entry(
+                    at=now,
                     actor=by,
                     action=AUDIT_RELEASED,
                     reservation=locked,
@@ -591,18 +624,21 @@ def _chosen_lines(
     return handed
 
 
-def cancel(*, reservation: Reservation, by: User, reason: str = "") -> Reservation:
+def cancel(
+    *, reservation: Reservation, by: User, reason: str = "", now: datetime.datetime | None = None
+) -> Reservation:
     """Cancel an order not yet collected, by its patron or a member of staff.
 
     The copies set aside go back to the shelf and the patron is told.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(reservation)
         # Staff cancel any order (views limit them to their branches); a patron only their own.
         if by.pk != locked.patron_id and not by.is_staff:
             raise NotAllowed(reference=locked.reference)
         _require(locked, ACTIVE_STATUSES, ACTION_CANCEL)
-        _cancel(locked, by=by, reason=reason.strip(), now=timezone.now())
+        _cancel(locked, by=by, reason=reason.strip(), now=now)
     return locked
 
 
@@ -626,6 +662,7 @@ def _cancel(
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _audit(
         _entry(
+            at=now,
             actor=by,
             action=AUDIT_CANCELLED,
             reservation=reservation,
@@ -633,11 +670,12 @@ def _cancel(
             to_status=ReservationStatus.CANCELLED,
             detail=reason[:255],
         ),
-        *_release_entries(holding, reservation=reservation, actor=by),
+        *_release_entries(holding, reservation=reservation, actor=by, now=now),
     )
     _notify(
         "reservation_cancelled",
         reservation,
+        now=now,
         reason=reason,
         by_patron=by is not None and by.pk == reservation.patron_id,
         nothing_found=nothing_found,
@@ -686,6 +724,7 @@ def expire_overdue(*, now: datetime.datetime | None = None) -> int:
                 reservation.expired_at = now
                 entries.append(
                     _entry(
+                        at=now,
                         actor=None,
                         action=AUDIT_EXPIRED,
                         reservation=reservation,
@@ -695,12 +734,17 @@ def expire_overdue(*, now: datetime.datetime | None = None) -> int:
                 )
                 entries.extend(
                     _release_entries(
-                        by_reservation.get(reservation.pk, []), reservation=reservation, actor=None
+                        by_reservation.get(reservation.pk, []),
+                        reservation=reservation,
+                        actor=None,
+                        now=now,
                     )
                 )
             _audit(*entries)
             for reservation in batch:
-                _notify("reservation_expired", reservation, **_lines_by_outcome(reservation))
+                _notify(
+                    "reservation_expired", reservation, now=now, **_lines_by_outcome(reservation)
+                )
             expired += len(batch)
 
 
@@ -739,12 +783,13 @@ def send_pickup_reminders(*, now: datetime.datetime | None = None) -> int:
                 if _notify(
                     "pickup_reminder",
                     reservation,
+                    now=now,
                     opening_hours=_opening_hours(reservation.branch),
                     **_lines_by_outcome(reservation),
                 ):
                     queued += 1
                     entries.append(
-                        _entry(actor=None, action=AUDIT_REMINDED, reservation=reservation)
+                        _entry(at=now, actor=None, action=AUDIT_REMINDED, reservation=reservation)
                     )
             _audit(*entries)
 
@@ -776,6 +821,7 @@ def release_quarantine(*, now: datetime.datetime | None = None) -> int:
                 _audit(
                     *(
                         AuditEntry(
+                            at=now,
                             action=AUDIT_QUARANTINE_ENDED,
                             item_id=pk,
                             from_status=Item.Status.QUARANTINE,
@@ -791,8 +837,11 @@ def release_quarantine(*, now: datetime.datetime | None = None) -> int:
 # Returns ---------------------------------------------------------------------------------------
 
 
-def return_item(*, barcode: str, by: User | None = None) -> Loan:
+def return_item(
+    *, barcode: str, by: User | None = None, now: datetime.datetime | None = None
+) -> Loan:
     """End the open loan of the copy; put it in quarantine for its type's days, if any."""
+    now = now or timezone.now()
     barcode = barcode.strip()
     with transaction.atomic():
         item = (
@@ -811,7 +860,6 @@ def return_item(*, barcode: str, by: User | None = None) -> Loan:
         )
         if loan is None:
             raise NotOnLoan(barcode=barcode)
-        now = timezone.now()
         loan.returned_at = now
         loan.save(update_fields=["returned_at"])
         quarantine = item.record.document_type.quarantine_days > 0
@@ -822,6 +870,7 @@ def return_item(*, barcode: str, by: User | None = None) -> Loan:
         item.save(update_fields=["status", "status_changed_at"])
         _audit(
             _entry(
+                at=now,
                 actor=by,
                 action=AUDIT_RETURNED,
                 reservation_id=loan.line.reservation_id if loan.line else None,
@@ -893,10 +942,15 @@ def _move_lines_and_items(
 
 
 def _release_entries(
-    lines: list[ReservationLine], *, reservation: Reservation, actor: User | None
+    lines: list[ReservationLine],
+    *,
+    reservation: Reservation,
+    actor: User | None,
+    now: datetime.datetime,
 ) -> list[AuditEntry]:
     return [
         _entry(
+            at=now,
             actor=actor,
             action=AUDIT_RELEASED,
             reservation=reservation,
@@ -908,7 +962,9 @@ def _release_entries(
     ]
 
 
-def _entry(**fields) -> AuditEntry:
+def _entry(*, at: datetime.datetime, **fields) -> AuditEntry:
+    """Return an audit entry of a change made at `at` (the operation's own clock)."""
+    fields["at"] = at
     for name in ("from_status", "to_status"):
         fields[name] = str(fields.get(name, ""))
     return AuditEntry(**fields)
@@ -942,9 +998,17 @@ def _lines_by_outcome(reservation: Reservation) -> dict[str, list[ReservationLin
     }
 
 
-def _notify(kind: str, reservation: Reservation, *, dedup_id: int | None = None, **context):
+def _notify(
+    kind: str,
+    reservation: Reservation,
+    *,
+    now: datetime.datetime,
+    dedup_id: int | None = None,
+    **context,
+):
     """Queue the patron's e-mail of this kind about the order, once per event."""
     return queue_notification(
+        now=now,
         kind=kind,
         recipient=reservation.patron,
         context={

@@ -20,6 +20,7 @@ spent writing (bench/import_catalog.py).
 """
 
 import contextlib
+import datetime
 import zlib
 from collections.abc import Iterator
 
@@ -312,6 +313,7 @@ class CatalogueWriter:
         if not copies:
             return
         existing = self.existing_copies([copy.barcode for _r, _b, copy in copies])
+        now = timezone.now()  # the batch's one clock, for every copy it changes
         created: list[tuple] = []
         status_changed: list[Item] = []
         details_changed: list[Item] = []
@@ -348,12 +350,13 @@ class CatalogueWriter:
                 branch_id=branch_id,
                 call_number=copy.call_number,
                 status=wanted,
+                status_changed_at=now,
             )
             (status_changed if wanted != old_status else details_changed).append(item)
         if self.dry_run:
             return
         if created:
-            insert_copies(created)
+            insert_copies(created, now=now)
         # Few copies change from one export to the next: bulk_create will do.
         for items, fields in (
             (details_changed, ["record", "branch", "call_number"]),
@@ -441,7 +444,12 @@ def upsert_records(rows: list[tuple]) -> dict[str, int]:
     if connection.vendor != "postgresql":
         written = Record.objects.bulk_create(
             [
-                Record(identifier=row[0], **dict(zip(RECORD_FIELDS, row[1:], strict=True)))
+                Record(
+                    identifier=row[0],
+                    **dict(zip(RECORD_FIELDS, row[1:], strict=True)),
+                    created_at=now,
+                    updated_at=now,
+                )
                 for row in rows
             ],
             update_conflicts=True,
@@ -474,7 +482,7 @@ def upsert_records(rows: list[tuple]) -> dict[str, int]:
     return ids
 
 
-def insert_copies(rows: list[tuple]) -> None:
+def insert_copies(rows: list[tuple], *, now: datetime.datetime) -> None:
     """Insert new copies given as (barcode, record id, branch id, call number, status)."""
     if connection.vendor != "postgresql":
         Item.objects.bulk_create(
@@ -484,11 +492,11 @@ def insert_copies(rows: list[tuple]) -> None:
                 branch_id=branch_id,
                 call_number=call_number,
                 status=status,
+                status_changed_at=now,
             )
             for barcode, record_id, branch_id, call_number, status in rows
         )
         return
-    now = timezone.now()
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,

@@ -8,14 +8,14 @@ not UTC ones: an order placed at 00:30 in Paris counts for that Paris day.
 """
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from branches import calendar
 
 from ..models import Reservation, ReservationStatus
 
@@ -31,13 +31,8 @@ FINAL_STATUS_MOMENTS = {
 }
 
 
-def network_time_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def local_today(now: datetime.datetime | None = None) -> datetime.date:
-    """Return the network's current date."""
-    return timezone.localtime(now or timezone.now(), network_time_zone()).date()
+network_time_zone = calendar.network_timezone
+local_today = calendar.network_date
 
 
 def start_of_day(day: datetime.date) -> datetime.datetime:
