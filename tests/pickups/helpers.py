@@ -3,8 +3,7 @@
 import time
 
 import pytest
-from django.core import signing
-from django.utils import timezone
+import time_machine as moving_clock
 
 from pickups.links import make_token
 from pickups.templatetags.pickup_links import pickup_path
@@ -13,9 +12,9 @@ from tests.pickups.conftest import NOW, ready_order
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Freeze `timezone.now()` at NOW (Monday 30 November 2026, 12:00 in Paris)."""
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def clock(time_machine):
+    """Stop the clock at NOW (Monday 30 November 2026, 12:00 in Paris)."""
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 
@@ -27,11 +26,9 @@ def order_with_documents(branch, *titles, **fields):
     return order
 
 
-def token_made_days_ago(monkeypatch, days: float, *, reservation_id: int, purpose: str) -> str:
-    """Return a token signed `days` ago (the signer reads the real clock, time.time)."""
-    past = time.time() - days * 24 * 3600
-    with monkeypatch.context() as patch:
-        patch.setattr(signing.time, "time", lambda: past)
+def token_made_days_ago(days: float, *, reservation_id: int, purpose: str) -> str:
+    """Return a token signed `days` before the clock's time (the signer reads time.time)."""
+    with moving_clock.travel(time.time() - days * 24 * 3600, tick=False):
         return make_token(reservation_id=reservation_id, purpose=purpose)
 
 

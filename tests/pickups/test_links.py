@@ -69,15 +69,15 @@ class TestTokens:
 
     def test_a_token_older_than_links_live_has_expired(self, monkeypatch, settings):
         settings.PICKUP_LINK_MAX_AGE_DAYS = 30
-        old = token_made_days_ago(monkeypatch, 31, reservation_id=42, purpose="order")
-        recent = token_made_days_ago(monkeypatch, 29, reservation_id=42, purpose="order")
+        old = token_made_days_ago(31, reservation_id=42, purpose="order")
+        recent = token_made_days_ago(29, reservation_id=42, purpose="order")
 
         assert read_token(recent, purpose="order").reservation_id == 42
         with pytest.raises(LinkExpired):
             read_token(old, purpose="order")
 
     def test_the_life_of_links_is_a_setting(self, monkeypatch, settings):
-        token = token_made_days_ago(monkeypatch, 3, reservation_id=42, purpose="order")
+        token = token_made_days_ago(3, reservation_id=42, purpose="order")
 
         settings.PICKUP_LINK_MAX_AGE_DAYS = 2
         with pytest.raises(LinkExpired):
@@ -124,7 +124,7 @@ class TestPages:
         self, client, order, monkeypatch
     ):
         # Opened with a link made 29 days ago: one day left.
-        opened_with = token_made_days_ago(monkeypatch, 29, reservation_id=order.pk, purpose="order")
+        opened_with = token_made_days_ago(29, reservation_id=order.pk, purpose="order")
 
         response = client.get(f"/pickup/{opened_with}/")
 
@@ -168,7 +168,7 @@ class TestPages:
         assert not order.appointments.exists()
 
     def test_an_expired_link_is_a_clear_410(self, client, order, monkeypatch):
-        token = token_made_days_ago(monkeypatch, 31, reservation_id=order.pk, purpose="order")
+        token = token_made_days_ago(31, reservation_id=order.pk, purpose="order")
         response = client.get(f"/pickup/{token}/")
         text = page_text(response)
 
@@ -179,14 +179,14 @@ class TestPages:
     def test_an_expired_link_reads_in_english_for_an_english_browser(
         self, client, order, monkeypatch
     ):
-        token = token_made_days_ago(monkeypatch, 31, reservation_id=order.pk, purpose="arrival")
+        token = token_made_days_ago(31, reservation_id=order.pk, purpose="arrival")
         response = client.get(f"/pickup/{token}/here/", HTTP_ACCEPT_LANGUAGE="en")
 
         assert response.status_code == 410
         assert "This link has expired" in page_text(response)
 
     def test_an_expired_link_posted_changes_nothing(self, client, order, monkeypatch):
-        token = token_made_days_ago(monkeypatch, 31, reservation_id=order.pk, purpose="arrival")
+        token = token_made_days_ago(31, reservation_id=order.pk, purpose="arrival")
 
         assert client.post(f"/pickup/{token}/here/", {"note": "là"}).status_code == 410
         assert not Arrival.objects.exists()

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from pickups import board_selectors
 from pickups.models import Appointment, AppointmentStatus, Arrival, PickupSlot
@@ -33,8 +32,8 @@ def at(hour: int, minute: int = 0, day: int = 30) -> datetime.datetime:
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from pickups.board_selectors import NoShows, no_shows, pickup_figures
 from pickups.models import AppointmentStatus, PickupSlot
@@ -22,8 +21,8 @@ DASHBOARD = reverse("staff:dashboard")
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

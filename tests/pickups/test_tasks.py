@@ -60,7 +60,7 @@ class TestAppointmentReminders:
 
     def test_an_appointment_booked_this_morning_gets_none(self, order):
         appointment = book_appointment(reservation_id=order.pk, starts_at=at(1, 15), now=at(1, 8))
-        Appointment.objects.filter(pk=appointment.pk).update(booked_at=at(1, 8))  # auto_now_add
+        assert appointment.booked_at == at(1, 8)
 
         assert send_appointment_reminders(now=at(1, 9)) == 0
 
@@ -99,24 +99,20 @@ class TestAppointmentReminders:
         assert booked.reminded_at == at(1, 7)
         assert len(reminders()) == 1
 
-    def test_the_task_uses_the_current_time(self, booked, monkeypatch):
-        from django.utils import timezone
-
-        monkeypatch.setattr(timezone, "now", lambda: at(1, 7, 30))
+    def test_the_task_uses_the_current_time(self, booked, time_machine):
+        time_machine.move_to(at(1, 7, 30), tick=False)
 
         assert tasks.send_appointment_reminders.apply().get() == 1
 
 
 class TestReleaseMissedAppointments:
     def test_the_task_frees_the_slot_after_it_ends_and_the_order_stays_ready(
-        self, order, booked, monkeypatch
+        self, order, booked, time_machine
     ):
-        from django.utils import timezone
-
-        monkeypatch.setattr(timezone, "now", lambda: at(1, 10, 14))
+        time_machine.move_to(at(1, 10, 14), tick=False)
         assert tasks.release_missed_appointments.apply().get() == 0
 
-        monkeypatch.setattr(timezone, "now", lambda: at(1, 10, 15))
+        time_machine.move_to(at(1, 10, 15), tick=False)
         assert tasks.release_missed_appointments.apply().get() == 1
 
         booked.refresh_from_db()

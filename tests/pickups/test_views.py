@@ -288,11 +288,9 @@ class TestCancelling:
         assert Appointment.objects.get().status == "cancelled"
 
     def test_an_appointment_that_has_started_cannot_be_cancelled(
-        self, client, order, booked, monkeypatch
+        self, client, order, booked, time_machine
     ):
-        from django.utils import timezone
-
-        monkeypatch.setattr(timezone, "now", lambda: TUESDAY_10 + datetime.timedelta(minutes=5))
+        time_machine.move_to(TUESDAY_10 + datetime.timedelta(minutes=5), tick=False)
 
         text = page_text(client.get(path(order, "cancel")))
         client.post(path(order, "cancel"), {"confirm": "yes"})

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from reservations import services
 from tests.factories import (
@@ -28,28 +27,31 @@ def paris(*args: int) -> datetime:
 
 
 class Clock:
-    """A settable `timezone.now()`."""
+    """The wall clock, stopped at a moment the test sets (time-machine): every reader sees it.
 
-    def __init__(self, now: datetime) -> None:
-        self.now = now
+    Services, views, signed links and the database rows written meanwhile all read
+    this moment, whatever the real date or the suite's ``--clock``.
+    """
 
-    def __call__(self) -> datetime:
-        return self.now
+    def __init__(self, time_machine, now: datetime) -> None:
+        self._time_machine = time_machine
+        self._stop_at(now)
+
+    def _stop_at(self, moment: datetime) -> datetime:
+        self.now = moment
+        self._time_machine.move_to(moment, tick=False)
+        return moment
 
     def set(self, *args: int) -> datetime:
-        self.now = paris(*args)
-        return self.now
+        return self._stop_at(paris(*args))
 
     def advance(self, **kwargs) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
+        return self._stop_at(self.now + timedelta(**kwargs))
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock(paris(2026, 6, 10, 10, 0))
-    monkeypatch.setattr(timezone, "now", clock)
-    return clock
+def clock(time_machine) -> Clock:
+    return Clock(time_machine, paris(2026, 6, 10, 10, 0))
 
 
 @pytest.fixture

@@ -498,11 +498,10 @@ class TestImportFile:
 
 
 @pytest.fixture
-def clock_later(monkeypatch):
+def clock_later(time_machine):
     """Move the clock an hour on, so that a rewritten row would show a new time."""
 
     def later():
-        moved = timezone.now() + datetime.timedelta(hours=1)
-        monkeypatch.setattr(timezone, "now", lambda: moved)
+        time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
 
     return later

@@ -42,8 +42,8 @@ def order(branch, *, submitted, status="submitted", hours=24, ready_after=None, 
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

@@ -159,7 +159,7 @@ class TestFind:
     def test_a_slip_of_an_order_that_is_not_ready_says_why(
         self, desk_client, branch, clock, status, expected
     ):
-        now = clock()
+        now = clock.now
         order = ReservationFactory(
             branch=branch,
             status=status,
@@ -245,7 +245,7 @@ class TestHandOver:
 
     def test_an_expired_order_cannot_be_handed_over(self, desk_client, ready_order, clock):
         # The sweep runs a month later (the clock is left alone: the session would expire).
-        services.expire_overdue(now=clock() + datetime.timedelta(days=30))
+        services.expire_overdue(now=clock.now + datetime.timedelta(days=30))
         ids = list(ready_order.lines.values_list("pk", flat=True))
 
         response = desk_client.post(hand_over_url(ready_order), {"lines": ids}, follow=True)
