@@ -1,5 +1,9 @@
+import datetime
+
 import pytest
 from django.utils import translation
+
+from branches.calendar import network_date, network_timezone
 
 # The fixtures of tests that run a real Celery worker on a private Redis.
 pytest_plugins = ["tests.celery_worker"]
@@ -31,3 +35,17 @@ def _default_language_after_test():
     """
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def midday(time_machine) -> datetime.date:
+    """Move the clock to noon of the network's current day (it goes on ticking); return the day.
+
+    For a test that reads "today" more than once (its fixtures, then the code
+    under test): at 23:59:59 the two would otherwise be different days. The day
+    stays the one the suite runs on, the real one or ``--clock``'s.
+    """
+    today = network_date()
+    noon = datetime.datetime.combine(today, datetime.time(12), tzinfo=network_timezone())
+    time_machine.move_to(noon, tick=True)
+    return today

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import User
 from tests.factories import BranchFactory, PatronFactory
@@ -53,8 +52,8 @@ def test_changelist_finds_a_patron_by_exact_card_number_or_name(admin_client):
     assert list(by_name.context["cl"].result_list) == [wanted]
 
 
-def test_membership_filter_separates_valid_and_expired(admin_client):
-    today = timezone.localdate()
+def test_membership_filter_separates_valid_and_expired(admin_client, midday):
+    today = midday
     valid = PatronFactory(membership_expires_on=today)
     expired = PatronFactory(membership_expires_on=today - datetime.timedelta(days=1))
 

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import PatronFactory, StaffFactory
@@ -70,8 +69,8 @@ def test_the_message_follows_the_page_asked_for(client):
     assertContains(response, "Votre adhésion a pris fin le 30 septembre 2025")
 
 
-def test_a_membership_ending_today_is_still_valid(client):
-    patron = PatronFactory(membership_expires_on=timezone.localdate())
+def test_a_membership_ending_today_is_still_valid(client, midday):
+    patron = PatronFactory(membership_expires_on=midday)
 
     assertNotContains(sign_in(client, patron), "message--warning")
 

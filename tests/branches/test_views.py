@@ -264,6 +264,7 @@ class TestOpeningHours:
         assert is_open_day(open_branch, datetime.date(2026, 5, 4))
 
 
+@pytest.mark.usefixtures("midday")
 class TestClosures:
     def test_closures_of_the_next_sixty_days_are_shown_with_their_reason(self, client):
         branch = BranchFactory()

@@ -49,7 +49,7 @@ def catalogue_snapshot() -> list[tuple]:
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, midday):
     return seed(**SMALL)
 
 

@@ -42,6 +42,7 @@ def loans_of(card_number: str) -> list[Loan]:
     )
 
 
+@pytest.mark.usefixtures("midday")
 class TestLoans:
     def test_exactly_the_lent_copies_are_on_loan_each_with_one_open_loan(self, db):
         seed(loans=150, **SMALL)
@@ -134,6 +135,7 @@ class TestDefault:
         assert not Loan.objects.exists()
 
 
+@pytest.mark.usefixtures("midday")
 class TestDemoPatrons:
     def test_the_first_patron_has_three_loans_one_overdue_one_due_soon(self, db):
         seed(**SMALL)

@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from branches.models import PostcodeArea
@@ -121,7 +120,7 @@ def no_sideways_scroll(page) -> None:
     ids=["fr", "en", "phone"],
 )
 def test_patron_reserves_five_documents_at_the_nearest_branch(
-    page, live_server, network, axe_violations, mailoutbox, language, phone, shoot
+    page, live_server, network, axe_violations, mailoutbox, language, phone, shoot, midday
 ):
     text = TEXT[language]
     prefix = f"journey-{'phone' if phone else language}"
@@ -135,7 +134,7 @@ def test_patron_reserves_five_documents_at_the_nearest_branch(
             branch=network["branches"][0],
             status="on_loan",
         ),
-        due_on=timezone.localdate() - datetime.timedelta(days=2),
+        due_on=midday - datetime.timedelta(days=2),
     )
     LoanFactory(
         patron=patron,

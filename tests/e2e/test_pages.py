@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from branches.models import PostcodeArea
@@ -18,7 +17,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def paris_branches():
+def paris_branches(midday):
     """Four Paris libraries as the demo has them, and the postcode of the 15th arrondissement."""
     afternoons = [(day, "13:00", "19:00") for day in range(1, 5)] + [(5, "10:00", "18:00")]
     havel = BranchFactory(
@@ -66,7 +65,7 @@ def paris_branches():
         longitude=Decimal("2.359960"),
         click_and_collect_enabled=False,
     )
-    today = timezone.localdate()
+    today = midday
     ClosureFactory(
         branch=havel,
         starts_on=today + datetime.timedelta(days=12),

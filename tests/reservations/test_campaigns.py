@@ -111,8 +111,8 @@ class TestSelection:
         assert due_dates([returned]) == [D(2030, 1, 10)]
         assert not ExtensionChange.objects.filter(loan=returned).exists()
 
-    def test_memberships_ended_since_the_date_are_extended_others_not(self):
-        today = timezone.localdate()
+    def test_memberships_ended_since_the_date_are_extended_others_not(self, midday):
+        today = midday
         since = today - datetime.timedelta(days=60)
         ended_on_the_date = PatronFactory(membership_expires_on=since)
         ended_yesterday = PatronFactory(membership_expires_on=today - datetime.timedelta(days=1))
@@ -237,8 +237,8 @@ class TestUndo:
 
         assert due_dates([renewed, untouched]) == [D(2030, 3, 1), D(2030, 1, 1)]
 
-    def test_undo_restores_memberships(self):
-        ended = timezone.localdate() - datetime.timedelta(days=10)
+    def test_undo_restores_memberships(self, midday):
+        ended = midday - datetime.timedelta(days=10)
         patron = PatronFactory(membership_expires_on=ended)
         campaign = make_campaign(
             kind="memberships",
