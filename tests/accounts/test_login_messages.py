@@ -1,6 +1,11 @@
-"""What a patron who cannot reserve is told on signing in."""
+"""What a patron who cannot reserve is told on signing in.
+
+It is Wednesday 10 December 2025 in Paris, unless a test says otherwise; the
+memberships of 30 September 2025 have ended.
+"""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -11,6 +16,11 @@ from tests.factories import PatronFactory, StaffFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def after_the_summer(time_machine):
+    time_machine.move_to(datetime.datetime(2025, 12, 10, 10, 0, tzinfo=ZoneInfo("Europe/Paris")))
 
 
 def sign_in(client, user, **extra):
