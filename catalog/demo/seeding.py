@@ -13,12 +13,13 @@ from django.utils import timezone
 from accounts.models import User
 from branches.models import Branch, Closure, OpeningHours, PostcodeArea
 from catalog.models import DocumentType, Item, Record
-from reservations.models import Loan
+from reservations.models import Loan, Reservation
 
 from . import branches as demo_branches
 from . import catalogue, people, sources
 from .bulk_load import Progress, load_rows, reset_sequences
 from .loans import LOAN_COLUMNS, loan_rows
+from .orders import DemoOrders, place_demo_orders
 
 DOCUMENT_TYPES = (
     # code, French name, English name, loan days, quarantine days
@@ -52,6 +53,7 @@ class SeedSummary:
     loans: int = 0
     overdue_loans: int = 0
     loans_seconds: float = 0.0
+    orders: DemoOrders = field(default_factory=DemoOrders)
     logins: list[people.Login] = field(default_factory=list)
 
 
@@ -168,6 +170,13 @@ def seed_demo(
     reset_sequences(Loan)
     summary.overdue_loans = Loan.objects.filter(due_on__lt=today).count()
     summary.logins += with_loans(created, today=today)
+    librarian = (
+        User.objects.filter(card_number=people.LIBRARIAN_CARD).select_related("home_branch").get()
+    )
+    summary.orders = place_demo_orders(
+        branch=librarian.home_branch, patron_ids=created.ids, librarian=librarian, now=now
+    )
+    summary.logins = with_orders(summary.logins)
     return summary
 
 
@@ -204,6 +213,27 @@ def with_loans(created: people.CreatedPatrons, *, today: datetime.date) -> list[
             loans += f" ({row['overdue']} overdue)"
         logins.append(dataclasses.replace(login, note=f"{login.note}; {loans}"))
     return logins
+
+
+def with_orders(logins: list[people.Login]) -> list[people.Login]:
+    """Return the sign-in lines, each patron's noting their orders ("order ready")."""
+    statuses: dict[str, list[str]] = {}
+    for card_number, status in (
+        Reservation.objects.filter(patron__card_number__in=[login.card_number for login in logins])
+        .order_by("submitted_at")
+        .values_list("patron__card_number", "status")
+    ):
+        statuses.setdefault(card_number, []).append(status)
+    return [
+        dataclasses.replace(
+            login,
+            note=f"{login.note}; order{pluralize(len(statuses[login.card_number]))} "
+            + ", ".join(statuses[login.card_number]),
+        )
+        if login.card_number in statuses
+        else login
+        for login in logins
+    ]
 
 
 def create_document_types() -> dict[str, int]:

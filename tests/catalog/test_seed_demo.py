@@ -16,6 +16,7 @@ from catalog.demo import bulk_load, catalogue, people, seeding, sources
 from catalog.demo.call_numbers import call_number_for
 from catalog.demo.opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, parse_opening_hours
 from catalog.models import DocumentType, Item, Record
+from reservations.models import ReservationLine
 from tests.factories import BranchFactory
 
 SMALL = {"records": 300, "patrons": 5, "seed": 7}
@@ -241,7 +242,8 @@ class TestCatalogue:
         assert set(Item.objects.values_list("branch__code", flat=True)) <= lending_codes
         statuses = set(Item.objects.values_list("status", flat=True))
         assert {"available", "on_loan"} <= statuses
-        assert "held" not in statuses  # no order holds them yet
+        held = set(Item.objects.filter(status="held").values_list("pk", flat=True))
+        assert held == set(ReservationLine.objects.values_list("item_id", flat=True))  # the demo's
 
     def test_sequences_continue_after_the_assigned_ids(self, seeded):
         record = Record.objects.create(

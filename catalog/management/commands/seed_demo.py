@@ -182,6 +182,10 @@ class Command(BaseCommand):
             f"{summary.loans_seconds:.1f} s, {_rate(summary.loans, summary.loans_seconds)}"
             f" loans/s; commit took {commit:.1f} s"
         )
+        if summary.orders.by_status:
+            placed = sum(count for _status, count in summary.orders.by_status)
+            states = ", ".join(f"{count} {status}" for status, count in summary.orders.by_status)
+            write(f"  {placed} orders at {summary.orders.branch}: {states}")
         write(style.MIGRATE_HEADING("Sign in with:"))
         rows = [("role", "card number", "password", "name", "")] + [
             (login.role, login.card_number, login.password, login.name, login.note)
