@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clickcollect
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test-only-not-a-secret \
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+# `make test CLOCK=2028-01-01T10:30:00+01:00` runs the suite as if the wall clock read that
+# moment (tests/clock.py); `TEST_ARGS` adds pytest arguments, e.g. --ignore=tests/e2e.
+CLOCK ?=
+TEST_ARGS ?=
 
 .PHONY: run test install lint check-deploy messages chromium clean screenshots
 
@@ -33,7 +37,7 @@ chromium:
 	@test -d node_modules/axe-core || npm install --silent --no-audit --no-fund
 
 test: $(STAMP) messages chromium
-	$(TEST_ENV) $(BIN)/pytest -n 2 --create-db
+	$(TEST_ENV) $(BIN)/pytest -n 2 --create-db $(if $(CLOCK),--clock $(CLOCK)) $(TEST_ARGS)
 
 # Refresh the README's pictures (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP) messages chromium
