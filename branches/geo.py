@@ -45,7 +45,8 @@ def _coordinate(value: str | None, limit: int) -> float | None:
         number = Decimal((value or "").strip())
     except InvalidOperation:
         return None
-    if not number.is_finite() or abs(number) > limit:
+    # copy_abs(), not abs(): abs() rounds in the context and overflows on 1e1000000.
+    if not number.is_finite() or number.copy_abs() > limit:
         return None
     return float(number)
 

@@ -63,7 +63,8 @@ def _context(request, branches, branch, day) -> dict:
     no_shows = board_selectors.no_shows([branch.pk], now=now)[branch.pk]
     query = _board_query(branch.pk, day)
     since = request.GET.get("since", "")
-    since = int(since) if since.isdigit() else None
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    since = int(since) if since.isascii() and since.isdigit() and len(since) < 19 else None
     return {
         "branches": branches,
         "board": board,
