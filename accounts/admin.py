@@ -108,6 +108,25 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+    # What makes a user more powerful than a network admin: superusers' business only.
+    SUPERUSERS_ONLY = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self.SUPERUSERS_ONLY)
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its password included) is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(boolean=True, description=_("membership valid"))
     def has_valid_membership(self, obj: User) -> bool:

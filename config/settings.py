@@ -33,7 +33,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.NetworkAdminConfig",  # django.contrib.admin, for network admins only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

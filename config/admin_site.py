@@ -1,0 +1,23 @@
+"""The admin site: for the network's administrators only.
+
+Librarians and desk agents work in /staff/, where every page shows only their
+branches. The admin's screens are not filtered by branch, so the admin lets in
+only the staff who act on every branch (the network admin group) and
+superusers; anyone else signed in is shown the admin's own "not authorized"
+sign-in page.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+# Held by the network admin group (and every superuser): see reservations/staff/access.py.
+ENTERS_THE_ADMIN = "reservations.act_on_all_branches"
+
+
+class NetworkAdminSite(admin.AdminSite):
+    def has_permission(self, request) -> bool:
+        return super().has_permission(request) and request.user.has_perm(ENTERS_THE_ADMIN)
+
+
+class NetworkAdminConfig(AdminConfig):
+    default_site = "config.admin_site.NetworkAdminSite"
