@@ -26,6 +26,6 @@ urlpatterns = [
     path("staff/board/", include("pickups.board_urls")),
     path("staff/", include("reservations.staff.urls")),
     path("admin/", admin.site.urls),
-    # Delivery webhooks of the e-mail provider (authenticated by ANYMAIL_WEBHOOK_SECRET).
-    path("anymail/", include("anymail.urls")),
+    # The configured e-mail provider's delivery webhook (authenticated by ANYMAIL_WEBHOOK_SECRET).
+    path("anymail/", include("notifications.webhook_urls")),
 ]

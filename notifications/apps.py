@@ -7,5 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Connect the receivers of anymail's delivery tracking webhooks.
-        from . import webhooks  # noqa: F401
+        # Connect the receivers of anymail's delivery tracking webhooks; register the checks.
+        from . import checks, webhooks  # noqa: F401

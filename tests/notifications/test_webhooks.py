@@ -2,6 +2,7 @@ import base64
 import json
 
 import pytest
+from django.core import checks
 
 from notifications import services
 from notifications.models import Notification
@@ -14,7 +15,8 @@ MESSAGE_ID = "<202011280930.12345678901@smtp-relay.mailin.fr>"
 
 @pytest.fixture(autouse=True)
 def _webhook_secret(settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "brevo:s3cret"}
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "brevo:s3cret", "BREVO_API_KEY": "not-used"}
 
 
 def post_brevo_event(client, event, *, credentials="brevo:s3cret", **fields):
@@ -125,3 +127,73 @@ def test_delivered_only_moves_a_sent_notification():
     queued.refresh_from_db()
     failed.refresh_from_db()
     assert (queued.status, failed.status) == ("queued", "failed")
+
+
+class TestOnlyTheConfiguredProviderListens:
+    def test_without_a_secret_an_anonymous_bounce_is_not_found_and_changes_nothing(
+        self, client, settings
+    ):
+        settings.ANYMAIL = {"BREVO_API_KEY": "not-used"}
+        notification = sent_notification()
+
+        response = post_brevo_event(client, "hard_bounce", credentials="", reason="attacker")
+
+        assert response.status_code == 404
+        notification.refresh_from_db()
+        assert notification.status == Notification.Status.SENT
+        assert "attacker" not in notification.last_error
+
+    @pytest.mark.parametrize("esp", ["mailgun", "postmark", "sendgrid", "mandrill", "nobody"])
+    def test_other_providers_urls_are_not_found(self, client, esp):
+        response = client.post(f"/anymail/{esp}/tracking/", data="{}", content_type="x")
+
+        assert response.status_code == 404
+
+    def test_with_no_provider_configured_nothing_listens(self, client, settings):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        notification = sent_notification()
+
+        response = post_brevo_event(client, "hard_bounce")
+
+        assert response.status_code == 404
+        notification.refresh_from_db()
+        assert notification.status == Notification.Status.SENT
+
+    def test_an_authenticated_body_that_is_not_utf8_is_a_bad_request(self, client):
+        response = client.post(
+            "/anymail/brevo/tracking/",
+            data=b"\xff\xfe{not json",
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"brevo:s3cret").decode(),
+        )
+
+        assert response.status_code == 400
+
+    def test_an_authenticated_body_that_is_not_json_is_a_bad_request(self, client):
+        response = client.post(
+            "/anymail/brevo/tracking/",
+            data="{not json",
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"brevo:s3cret").decode(),
+        )
+
+        assert response.status_code == 400
+
+
+class TestDeployCheck:
+    def test_a_provider_without_a_webhook_secret_fails_the_deploy_check(self, settings):
+        settings.ANYMAIL = {"BREVO_API_KEY": "not-used"}
+
+        errors = checks.run_checks(include_deployment_checks=True, tags=["notifications"])
+
+        assert [error.id for error in errors] == ["notifications.E001"]
+        assert "brevo" in errors[0].msg
+
+    def test_a_provider_with_its_secret_passes(self):
+        assert checks.run_checks(include_deployment_checks=True, tags=["notifications"]) == []
+
+    def test_smtp_needs_no_webhook_secret(self, settings):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.ANYMAIL = {}
+
+        assert checks.run_checks(include_deployment_checks=True, tags=["notifications"]) == []
