@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a user signed out for idleness is told so.
+    "accounts.sessions.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -107,6 +109,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Sessions end after this long without a request, and (by default) with the browser:
+# staff work on shared desks, patrons often on the library's public computers.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=240)
+STAFF_SESSION_ENDS_WITH_BROWSER = env.bool("STAFF_SESSION_ENDS_WITH_BROWSER", default=True)
+PATRON_SESSION_IDLE_MINUTES = env.int("PATRON_SESSION_IDLE_MINUTES", default=60)
+PATRON_SESSION_ENDS_WITH_BROWSER = env.bool("PATRON_SESSION_ENDS_WITH_BROWSER", default=True)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

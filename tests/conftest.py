@@ -24,6 +24,9 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Tests move the clock hours or days on between a sign-in and the next page; the
+    # idle time-out has its own tests (tests/accounts/test_sessions.py).
+    settings.STAFF_SESSION_IDLE_MINUTES = settings.PATRON_SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,117 @@
+"""Sessions end after a while without activity, and with the browser (issue 14, item 7)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+
+from config import settings as config_settings
+from tests.factories import BranchFactory, PatronFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+MORNING = datetime.datetime(2027, 3, 9, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+PASSWORD = "correct horse battery"
+
+
+def sign_in(client, user):
+    response = client.post("/accounts/login/", {"username": user.card_number, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+@pytest.fixture
+def librarian(db):
+    return StaffFactory(groups=["librarian"], branches=[BranchFactory()], preferred_language="en")
+
+
+@pytest.fixture(autouse=True)
+def network_defaults(settings):
+    """The time-outs a network gets without setting anything (the suite lifts them elsewhere)."""
+    settings.STAFF_SESSION_IDLE_MINUTES = config_settings.STAFF_SESSION_IDLE_MINUTES
+    settings.PATRON_SESSION_IDLE_MINUTES = config_settings.PATRON_SESSION_IDLE_MINUTES
+
+
+def test_the_defaults_are_four_hours_for_staff_one_for_patrons_both_with_the_browser():
+    assert config_settings.STAFF_SESSION_IDLE_MINUTES == 240
+    assert config_settings.PATRON_SESSION_IDLE_MINUTES == 60
+    assert config_settings.STAFF_SESSION_ENDS_WITH_BROWSER
+    assert config_settings.PATRON_SESSION_ENDS_WITH_BROWSER
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+class TestStaff:
+    def test_four_hours_without_a_request_sign_a_librarian_out(
+        self, client, librarian, time_machine
+    ):
+        time_machine.move_to(MORNING, tick=False)
+        sign_in(client, librarian)
+        client.get("/staff/queue/")
+
+        time_machine.move_to(MORNING + datetime.timedelta(hours=4, minutes=1), tick=False)
+        response = client.get("/staff/queue/")
+
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+        assert not signed_in(client)
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [
+            "You were signed out after 240 minutes without activity."
+        ]
+
+    def test_activity_keeps_the_session_open_all_day(self, client, librarian, time_machine):
+        time_machine.move_to(MORNING, tick=False)
+        sign_in(client, librarian)
+        for hours in (3, 6, 9):
+            time_machine.move_to(MORNING + datetime.timedelta(hours=hours), tick=False)
+            assert client.get("/staff/queue/").status_code == 200
+
+        assert signed_in(client)
+
+    def test_the_session_cookie_ends_with_the_browser(self, client, librarian):
+        response = sign_in(client, librarian)
+        client.get("/staff/queue/")
+
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        assert cookie["max-age"] == "" and cookie["expires"] == ""
+        assert client.session.get_expire_at_browser_close()
+        assert response.status_code == 302
+
+    def test_the_idle_time_is_a_setting(self, client, librarian, time_machine, settings):
+        settings.STAFF_SESSION_IDLE_MINUTES = 30
+        time_machine.move_to(MORNING, tick=False)
+        sign_in(client, librarian)
+        client.get("/staff/queue/")
+
+        time_machine.move_to(MORNING + datetime.timedelta(minutes=31), tick=False)
+        client.get("/staff/queue/")
+
+        assert not signed_in(client)
+
+
+class TestPatrons:
+    def test_an_hour_without_a_request_signs_a_patron_out_in_french(self, client, time_machine):
+        patron = PatronFactory()
+        time_machine.move_to(MORNING, tick=False)
+        sign_in(client, patron)
+
+        time_machine.move_to(MORNING + datetime.timedelta(minutes=61), tick=False)
+        response = client.get("/account/reservations/")
+
+        assert response.status_code == 302
+        assert not signed_in(client)
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [
+            "Votre session a pris fin après 60 minutes sans activité : reconnectez-vous."
+        ]
+
+    def test_a_network_may_keep_patrons_signed_in_after_the_browser_closes(self, client, settings):
+        settings.PATRON_SESSION_ENDS_WITH_BROWSER = False
+        sign_in(client, PatronFactory())
+        client.get("/account/reservations/")
+
+        assert not client.session.get_expire_at_browser_close()
+        assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] != ""
