@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config.headers import uses_geolocation
+
 from .geo import position_from_request
 from .selectors import branch_directory
 
@@ -11,6 +13,7 @@ POSTCODE_MAX_SHOWN = 20
 
 
 @require_safe
+@uses_geolocation
 def branch_list(request):
     """List every branch with hours, closures and services, nearest first when we know where."""
     params = request.GET

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from branches.geo import position_from_request
 from branches.templatetags.deadlines import deadline
+from config.headers import uses_geolocation
 
 from . import selectors, services
 from .basket import Basket
@@ -37,6 +38,7 @@ def _patron(request):
 
 
 @require_safe
+@uses_geolocation
 def basket(request):
     """Show the basket, the cap, and the branches to collect from, nearest first."""
     cart = Basket(request.session)
