@@ -3,9 +3,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.utils import formats, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views import i18n
+from django_ratelimit.decorators import ratelimit
 
 from .forms import PasswordResetForm
 from .models import User
@@ -21,6 +24,19 @@ def set_language(request):
     return response
 
 
+def limit_sign_ins(view):
+    """Slow down an address sending sign-in forms faster than people type (SIGN_IN_RATE_...)."""
+    return ratelimit(
+        key="ip", rate=lambda group, request: settings.SIGN_IN_RATE_PER_ADDRESS, method="POST"
+    )(view)
+
+
+def too_many_attempts(request, exception):
+    """Answer a form sent too often from one address or for one account (django-ratelimit)."""
+    return render(request, "registration/too_many_attempts.html", status=429)
+
+
+@method_decorator(limit_sign_ins, name="post")
 class LoginView(auth_views.LoginView):
     """Sign in with card number and password, then speak the user's language.
 
@@ -68,6 +84,22 @@ def membership_warning(user: User) -> str:
     ) % {"date": formats.date_format(user.membership_expires_on, "j F Y")}
 
 
+@method_decorator(
+    ratelimit(
+        key="ip",
+        rate=lambda group, request: settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+        method="POST",
+    ),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        key=lambda group, request: request.POST.get("email", "").strip().lower(),
+        rate=lambda group, request: settings.PASSWORD_RESET_RATE_PER_EMAIL,
+        method="POST",
+    ),
+    name="post",
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Send a reset link to the e-mail address of an account, pointing at the public site."""
 

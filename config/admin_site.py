@@ -18,6 +18,12 @@ class NetworkAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return super().has_permission(request) and request.user.has_perm(ENTERS_THE_ADMIN)
 
+    def login(self, request, extra_context=None):
+        # The same limit per address as the site's sign-in form (django-axes locks the card).
+        from accounts.views import limit_sign_ins
+
+        return limit_sign_ins(super().login)(request, extra_context)
+
 
 class NetworkAdminConfig(AdminConfig):
     default_site = "config.admin_site.NetworkAdminSite"

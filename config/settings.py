@@ -6,6 +6,7 @@ DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false
 (see README, "Configuration").
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anymail",
     "csp",
+    "axes",
     "accounts",
     "branches",
     "catalog",
@@ -66,6 +68,10 @@ MIDDLEWARE = [
     "accounts.sessions.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.headers.PrivacyHeadersMiddleware",
+    # A form sent too often (django-ratelimit) gets RATELIMIT_VIEW's page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): the pages load their scripts and styles from the site
@@ -135,9 +141,62 @@ STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=240)
 STAFF_SESSION_ENDS_WITH_BROWSER = env.bool("STAFF_SESSION_ENDS_WITH_BROWSER", default=True)
 PATRON_SESSION_IDLE_MINUTES = env.int("PATRON_SESSION_IDLE_MINUTES", default=60)
 PATRON_SESSION_ENDS_WITH_BROWSER = env.bool("PATRON_SESSION_ENDS_WITH_BROWSER", default=True)
+# Password guessing. A card is locked for a while after a few failed sign-ins (django-axes,
+# counted in the database, whatever the process); an address sending many sign-in or reset
+# forms is slowed down (django-ratelimit, counted in the cache).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no log of every successful sign-in: personal data not needed
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+SIGN_IN_RATE_PER_ADDRESS = env("SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+RATELIMIT_VIEW = "accounts.views.too_many_attempts"
+# Behind a reverse proxy every request comes from the proxy: name the header it sets with the
+# client's address (e.g. HTTP_X_REAL_IP), or every patron shares one address's limit.
+if "CLIENT_IP_HEADER" in os.environ:
+    RATELIMIT_IP_META_KEY = env("CLIENT_IP_HEADER")
+if "CACHE_URL" in os.environ:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif "CELERY_BROKER_URL" in os.environ:
+    # The real stack's Redis, shared by every web process: the counters hold across them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CELERY_BROKER_URL"],
+            "KEY_PREFIX": "cache",
+            "TIMEOUT": 3600,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists memcached and django-redis only; Django's own Redis cache
+    # increments atomically and is shared by every process, which is what it needs.
+    "django_ratelimit.W001",
+    # axes locks cards; addresses are limited by django-ratelimit (SIGN_IN_RATE_PER_ADDRESS),
+    # with a higher limit than a card's: a library's public computers share one address.
+    "axes.W006",
+]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The embedded default is one process: a per-process cache is the shared cache.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # "hugorobert" for Hugo Robert: the similarity above judges each name alone.
+    {"NAME": "accounts.passwords.NotTheNamesOrCardValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

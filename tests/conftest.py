@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from branches.calendar import network_date, network_timezone
@@ -27,6 +28,13 @@ def _test_settings(settings):
     # Tests move the clock hours or days on between a sign-in and the next page; the
     # idle time-out has its own tests (tests/accounts/test_sessions.py).
     settings.STAFF_SESSION_IDLE_MINUTES = settings.PATRON_SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Start each test with no sign-in or reset counted against 127.0.0.1 (the test client's)."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

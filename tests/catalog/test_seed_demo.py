@@ -434,13 +434,18 @@ def printed_logins(output: str) -> list[tuple[str, str, str]]:
 
 
 class TestPeople:
-    def test_every_printed_login_signs_in(self, seeded):
+    def test_every_printed_login_signs_in(self, seeded, rf):
         logins = printed_logins(seeded)
         roles = [role for role, _card, _password in logins]
         assert roles[:3] == ["network admin (superuser)", "librarian", "desk agent"]
         assert roles.count("patron") >= 3
         for _role, card_number, password in logins:
-            assert authenticate(card_number=card_number, password=password) is not None
+            assert (
+                authenticate(
+                    rf.post("/accounts/login/"), card_number=card_number, password=password
+                )
+                is not None
+            )
 
     def test_the_table_flags_the_english_speaker_and_the_expired_membership(self, seeded):
         assert re.search(r"10000002 .*English-speaking", seeded)
