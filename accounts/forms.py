@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from notifications.services import queue_notification
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -15,6 +16,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        # Several accounts may share an address (a family): each gets the e-mail in its language.
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        """Queue the link through the outbox, in the account's language, sent after the request.
+
+        Several accounts may share an address (a family): each gets its own e-mail.
+        """
+        user = context["user"]
+        queue_notification(
+            kind="password_reset",
+            recipient=user,
+            context=context,
+            dedup_key=f"password_reset:{user.pk}:{context['token']}",
+        )

@@ -7,7 +7,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from tests.factories import PatronFactory
 
-pytestmark = pytest.mark.django_db
+# The e-mail goes through the outbox, sent once the request's transaction commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "a brand new library password"
 
