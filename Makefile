@@ -50,6 +50,7 @@ lint: $(STAMP)
 # `manage.py check --deploy` with production-like variables (see README).
 check-deploy: $(STAMP)
 	DEBUG=false DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	EMAIL_URL=smtp+tls://drive:secret@smtp.example.org:587 \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=bibliotheques.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,9 @@ else:
     # No defaults: a production process without them must not start.
     SECRET_KEY = env("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    if "change-me" in SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+        # A published key lets anyone sign pickup links and password-reset tokens.
+        raise ImproperlyConfigured("SECRET_KEY is a published example: set a random one.")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

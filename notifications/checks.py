@@ -1,5 +1,6 @@
 """Deployment checks of the e-mail settings (`manage.py check --deploy`)."""
 
+from django.conf import settings
 from django.core.checks import Error, register
 
 from .webhook_urls import configured_esp, webhook_secret_set
@@ -20,5 +21,30 @@ def webhook_secret_with_an_esp(app_configs, **kwargs):
                 "without it the delivery webhook stays closed (404) and bounces go unseen."
             ),
             id="notifications.E001",
+        )
+    ]
+
+
+# Backends that deliver nothing: fine to try the site, never for patrons.
+UNDELIVERED = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+
+
+@register("notifications", deploy=True)
+def e_mails_are_delivered(app_configs, **kwargs):
+    """Production must say how e-mails leave: the default prints them in the log."""
+    if settings.EMAIL_BACKEND not in UNDELIVERED:
+        return []
+    return [
+        Error(
+            f"E-mails are not delivered: EMAIL_BACKEND is {settings.EMAIL_BACKEND}.",
+            hint=(
+                "Set EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.org:587) or "
+                "EMAIL_BACKEND with anymail; patrons would otherwise never get an e-mail."
+            ),
+            id="notifications.E002",
         )
     ]

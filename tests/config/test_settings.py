@@ -67,6 +67,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/clickcollect",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-1234567890",
+    "EMAIL_URL": "smtp+tls://drive:secret@smtp.example.org:587",
     "ALLOWED_HOSTS": "bibliotheques.example.org",
 }
 
@@ -137,3 +138,45 @@ def test_check_deploy_is_clean_with_production_variables():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me-this-key-is-only-for-a-local-docker-compose-run",
+        "django-insecure-embedded-development-key-only-but-long-enough-1234",
+    ],
+)
+def test_production_refuses_a_published_secret_key(key):
+    result = run(PROBE, **{**PRODUCTION, "SECRET_KEY": key})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is a published example" in result.stderr
+
+
+def deploy_check(**variables) -> subprocess.CompletedProcess:
+    return run(
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        **variables,
+    )
+
+
+def test_check_deploy_fails_when_e_mails_would_only_be_printed():
+    variables = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+
+    result = deploy_check(**variables)
+
+    assert result.returncode != 0
+    assert "notifications.E002" in result.stderr
+
+
+def test_check_deploy_fails_on_an_e_mail_service_without_its_webhook_secret():
+    result = deploy_check(
+        **PRODUCTION,
+        EMAIL_BACKEND="anymail.backends.brevo.EmailBackend",
+        ANYMAIL_BREVO_API_KEY="xkeysib-not-a-key",
+    )
+
+    assert result.returncode != 0
+    assert "notifications.E001" in result.stderr
