@@ -283,7 +283,24 @@ CATALOG_IMPORT_MINUTE = env.int("CATALOG_IMPORT_MINUTE", default=30)
 CATALOG_IMPORT_SETTLE_SECONDS = env.int("CATALOG_IMPORT_SETTLE_SECONDS", default=300)
 # An import with no progress for this long has lost its worker.
 CATALOG_IMPORT_STALLED_AFTER_SECONDS = env.int("CATALOG_IMPORT_STALLED_AFTER_SECONDS", default=600)
+# Personal data kept only as long as needed (run every night by beat, in batches).
+RETURNED_LOAN_RETENTION_DAYS = env.int("RETURNED_LOAN_RETENTION_DAYS", default=30)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=30)
+AUDIT_ACTOR_RETENTION_MONTHS = env.int("AUDIT_ACTOR_RETENTION_MONTHS", default=12)
+
 CELERY_BEAT_SCHEDULE = {
+    "apply-retention": {
+        "task": "reservations.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "forget-sent-e-mails": {
+        "task": "notifications.tasks.forget_sent_e_mails",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "forget-arrival-notes": {
+        "task": "pickups.tasks.forget_arrival_notes",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "expire-overdue-reservations": {
         "task": "reservations.tasks.expire_overdue_reservations",
         "schedule": 15 * 60,

@@ -20,6 +20,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.batches import update_in_batches
+
 from .models import Notification
 from .rendering import render_email
 
@@ -325,6 +327,8 @@ def send_again(
             .select_for_update(of=("self",))
         )
         for notification in rows:
+            if not notification.body_text:
+                continue  # its content was erased (forget_sent_e_mails): nothing to send
             if not notification.to_email and notification.recipient:
                 notification.to_email = notification.recipient.email
             if not notification.to_email:
@@ -337,3 +341,26 @@ def send_again(
         for pk in queued:
             transaction.on_commit(lambda pk=pk: enqueue_sending(notification_id=pk))
     return len(queued)
+
+
+def forget_sent_e_mails(
+    *, now: datetime.datetime | None = None, older_than_days: int | None = None
+) -> int:
+    """Blank the address and bodies of e-mails done with for a while; return how many.
+
+    An e-mail is done with once no longer queued (sent, delivered, bounced,
+    failed); ``NOTIFICATION_RETENTION_DAYS`` after its last change, its address,
+    bodies (which hold signed links) and error text are erased. Kind, status,
+    dates and subject stay, for the admin's figures.
+    """
+    now = now or timezone.now()
+    if older_than_days is None:
+        older_than_days = settings.NOTIFICATION_RETENTION_DAYS
+    rows = (
+        Notification.objects.exclude(status=Notification.Status.QUEUED)
+        .filter(updated_at__lt=now - datetime.timedelta(days=older_than_days))
+        .exclude(to_email="", body_text="", body_html="", last_error="")
+    )
+    return update_in_batches(
+        rows, to_email="", body_text="", body_html="", last_error="", updated_at=now
+    )

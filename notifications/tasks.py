@@ -29,3 +29,9 @@ def send_notification(self, notification_id: int) -> None:
 def requeue_stale_notifications(older_than_seconds: int | None = None) -> int:
     """Publish the sending task again for notifications left queued (broker down, worker lost)."""
     return services.requeue_stale_notifications(older_than_seconds=older_than_seconds)
+
+
+@shared_task(name="notifications.tasks.forget_sent_e_mails")
+def forget_sent_e_mails() -> int:
+    """Erase the content of e-mails done with for NOTIFICATION_RETENTION_DAYS; return how many."""
+    return services.forget_sent_e_mails()

@@ -7,13 +7,15 @@ other and re-checks the condition on the row as the previous one left it,
 so a slot of capacity 4 gets 4 bookings however many patrons race for it.
 """
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 
+from branches.calendar import network_date, network_timezone
 from branches.slots import Slot, pickup_slots
+from config.batches import update_in_batches
 from reservations.models import AuditEntry, Reservation, ReservationStatus
 
 from .exceptions import (
@@ -227,3 +229,11 @@ def _close(appointment: Appointment, *, status: str, now: datetime) -> None:
     appointment.status = status
     appointment.ended_at = now
     appointment.save(update_fields=["status", "ended_at"])
+
+
+def forget_arrival_notes(*, now: datetime | None = None) -> int:
+    """Erase the "I'm here" notes of days gone by (a car, a description); return how many."""
+    now = now or timezone.now()
+    today_began = datetime.combine(network_date(now), time.min, tzinfo=network_timezone())
+    rows = Arrival.objects.filter(arrived_at__lt=today_began).exclude(note="")
+    return update_in_batches(rows, note="")

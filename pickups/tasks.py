@@ -19,3 +19,9 @@ def send_appointment_reminders() -> int:
 def release_missed_appointments() -> int:
     """Free the slots of appointments that ended without the patron; return how many."""
     return services.release_missed_appointments()
+
+
+@shared_task(name="pickups.tasks.forget_arrival_notes")
+def forget_arrival_notes() -> int:
+    """Erase the notes of past days' arrivals; return how many."""
+    return services.forget_arrival_notes()

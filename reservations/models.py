@@ -228,6 +228,9 @@ class Loan(models.Model):
     patron = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        # None once returned long enough ago (reservations/retention.py).
+        null=True,
+        blank=True,
         related_name="loans",
         verbose_name=_("patron"),
         db_index=False,  # the index loan_patron_current leads with the patron

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from config.celery import publish_quietly
 
-from . import campaigns, services
+from . import campaigns, retention, services
 
 
 @shared_task(name="reservations.tasks.expire_overdue_reservations")
@@ -52,3 +52,12 @@ def resume_stalled_campaigns(older_than_seconds: int | None = None) -> int:
     for campaign_id in stalled:
         publish_quietly(carry_on_campaign, campaign_id)
     return len(stalled)
+
+
+@shared_task(name="reservations.tasks.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Anonymise returned loans and pseudonymise audit entries past their retention."""
+    return {
+        "loans": retention.anonymise_returned_loans(),
+        "audit_entries": retention.pseudonymise_audit_entries(),
+    }

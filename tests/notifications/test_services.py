@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from notifications import services
 from notifications.models import Notification
 from notifications.services import queue_notification
 from tests.factories import NotificationFactory, PatronFactory, ReservationFactory
@@ -168,3 +169,43 @@ class TestQueueNotification:
         notification.refresh_from_db()
         assert notification.status == Notification.Status.QUEUED
         assert "the sweeper will retry" in caplog.text
+
+
+class TestForgetSentEmails:
+    NOW = datetime.datetime(2027, 6, 15, 3, 45, tzinfo=datetime.UTC)
+
+    def old(self, status, days=31, **fields):
+        notification = NotificationFactory(
+            status=status, body_text="https://x/pickup/secret/", body_html="<p>secret</p>", **fields
+        )
+        Notification.objects.filter(pk=notification.pk).update(
+            updated_at=self.NOW - datetime.timedelta(days=days)
+        )
+        return notification
+
+    def test_thirty_days_after_sending_the_address_and_bodies_are_erased(self):
+        sent, bounced = self.old("sent"), self.old("bounced", last_error="550 zoe@example.org")
+        queued, recent = self.old("queued"), self.old("delivered", days=29)
+
+        assert services.forget_sent_e_mails(now=self.NOW) == 2
+
+        for notification in (sent, bounced):
+            notification.refresh_from_db()
+            assert (notification.to_email, notification.body_text, notification.body_html) == (
+                "",
+                "",
+                "",
+            )
+            assert notification.last_error == ""
+            assert notification.subject and notification.kind
+        for kept in (queued, recent):
+            kept.refresh_from_db()
+            assert "secret" in kept.body_text and kept.to_email
+
+    def test_an_erased_failure_is_not_sent_again_empty(self):
+        failed = self.old("failed")
+        services.forget_sent_e_mails(now=self.NOW)
+
+        assert services.send_again(notifications=Notification.objects.filter(pk=failed.pk)) == 0
+        failed.refresh_from_db()
+        assert failed.status == "failed"

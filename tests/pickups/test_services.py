@@ -20,6 +20,7 @@ from pickups.services import (
     announce_arrival,
     book_appointment,
     cancel_appointment,
+    forget_arrival_notes,
     offered_slots,
 )
 from reservations.models import AuditEntry
@@ -261,3 +262,21 @@ class TestArrival:
             announce_arrival(reservation_id=order.pk, note="là", now=NOW)
 
         assert not Arrival.objects.exists()
+
+
+class TestForgetArrivalNotes:
+    def test_a_note_is_erased_once_its_day_is_over_the_arrival_kept(self, appointment_branch):
+        yesterday = ready_order(appointment_branch)
+        today = ready_order(appointment_branch)
+        announce_arrival(reservation_id=yesterday.pk, note="voiture rouge AB-123-CD", now=NOW)
+        announce_arrival(
+            reservation_id=today.pk, note="au guichet", now=NOW + datetime.timedelta(days=1)
+        )
+        next_morning = NOW.replace(hour=8) + datetime.timedelta(days=1, hours=1)
+
+        assert forget_arrival_notes(now=next_morning) == 1
+
+        old = Arrival.objects.get(reservation=yesterday)
+        assert (old.note, old.arrived_at) == ("", NOW)
+        assert Arrival.objects.get(reservation=today).note == "au guichet"
+        assert forget_arrival_notes(now=next_morning) == 0
