@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (sessions and CSRF do): too large is refused unread.
+    "config.middleware.RequestBodyLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -270,6 +272,8 @@ PICKUP_LINK_MAX_AGE_DAYS = env.int("PICKUP_LINK_MAX_AGE_DAYS", default=30)
 # Catalogue imports. Uploads in the admin are for small files (the nightly
 # folder and `manage.py import_catalog` take any size).
 CATALOG_UPLOAD_MAX_MB = env.int("CATALOG_UPLOAD_MAX_MB", default=100)
+# The largest body any other request may declare (the admin's longest forms fit in a few KB).
+REQUEST_BODY_MAX_KB = env.int("REQUEST_BODY_MAX_KB", default=1024)
 # A folder where the library system drops its export every night; empty: off.
 CATALOG_IMPORT_FOLDER = env("CATALOG_IMPORT_FOLDER", default="")
 # Whether the folder's files list every copy (copies missing from them are withdrawn).
