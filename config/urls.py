@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 
-from . import views
+from . import personal_data, views
 
 admin.site.site_header = settings.NETWORK_NAME
 admin.site.site_title = settings.NETWORK_NAME
@@ -17,6 +17,8 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("branches/", include("branches.urls")),
     path("", include("reservations.urls")),
+    path("account/data/", personal_data.my_data, name="my_data"),
+    path("account/data.json", personal_data.my_data_download, name="my_data_download"),
     # Signed links of e-mails: one order, one purpose, no sign-in.
     path("pickup/", include("pickups.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

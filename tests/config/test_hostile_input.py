@@ -89,7 +89,10 @@ def pages(network) -> list[tuple[str, str]]:
                          "/accounts/login/", "/accounts/password-reset/",
                          pickup_path(order, "order"), pickup_path(order, "slot"))
         ),
-        *(("patron", path) for path in ("/basket/", "/account/reservations/", "/account/loans/")),
+        *(
+            ("patron", path)
+            for path in ("/basket/", "/account/reservations/", "/account/loans/", "/account/data/")
+        ),
         *(
             ("librarian", path)
             for path in ("/staff/", "/staff/queue/", "/staff/pull-list/", "/staff/desk/",
