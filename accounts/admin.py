@@ -117,16 +117,17 @@ class UserAdmin(DjangoUserAdmin):
             return fields
         return (*fields, *self.SUPERUSERS_ONLY)
 
+    @staticmethod
+    def _above(request, obj) -> bool:
+        """Tell whether obj is a superuser and the one asking is not."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
     def has_change_permission(self, request, obj=None):
         # A superuser's account (its password included) is changed by superusers only.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return not self._above(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._above(request, obj) and super().has_delete_permission(request, obj)
 
     @admin.display(boolean=True, description=_("membership valid"))
     def has_valid_membership(self, obj: User) -> bool:

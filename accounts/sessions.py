@@ -20,12 +20,9 @@ WRITE_EVERY_SECONDS = 60
 
 
 def idle_limit_seconds(user) -> int:
-    minutes = (
-        settings.STAFF_SESSION_IDLE_MINUTES
-        if user.is_staff
-        else (settings.PATRON_SESSION_IDLE_MINUTES)
-    )
-    return minutes * 60
+    if user.is_staff:
+        return settings.STAFF_SESSION_IDLE_MINUTES * 60
+    return settings.PATRON_SESSION_IDLE_MINUTES * 60
 
 
 def ends_with_browser(user) -> bool:

@@ -10,13 +10,13 @@ sign-in page.
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
-# Held by the network admin group (and every superuser): see reservations/staff/access.py.
-ENTERS_THE_ADMIN = "reservations.act_on_all_branches"
-
 
 class NetworkAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
-        return super().has_permission(request) and request.user.has_perm(ENTERS_THE_ADMIN)
+        # Imported here: this module is loaded with the settings, before the models.
+        from reservations.staff.access import ALL_BRANCHES
+
+        return super().has_permission(request) and request.user.has_perm(ALL_BRANCHES)
 
     def login(self, request, extra_context=None):
         # The same limit per address as the site's sign-in form (django-axes locks the card).

@@ -18,12 +18,9 @@ from pickups.models import Appointment, Arrival
 from reservations.models import Loan, Reservation
 
 
-def _moment(value):
-    return value.isoformat() if value else None
-
-
 def personal_data(user) -> dict:
-    """Return everything held about the user, as plain data (dates in ISO 8601)."""
+    """Return everything held about the user: dates as dates (ISO 8601 once in JSON), each
+    status as its code and, for reading, its label in the active language."""
     orders = (
         Reservation.objects.filter(patron=user)
         .select_related("branch")
@@ -39,7 +36,7 @@ def personal_data(user) -> dict:
     arrivals = Arrival.objects.filter(reservation__patron=user).select_related("reservation")
     e_mails = Notification.objects.filter(recipient=user).order_by("-created_at")
     return {
-        "generated_at": _moment(timezone.now()),
+        "generated_at": timezone.now(),
         "account": {
             "card_number": user.card_number,
             "first_name": user.first_name,
@@ -48,9 +45,9 @@ def personal_data(user) -> dict:
             "phone": user.phone,
             "preferred_language": user.preferred_language,
             "home_branch": user.home_branch.name if user.home_branch else None,
-            "membership_expires_on": _moment(user.membership_expires_on),
-            "date_joined": _moment(user.date_joined),
-            "last_login": _moment(user.last_login),
+            "membership_expires_on": user.membership_expires_on,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
         },
         "orders": [
             {
@@ -58,14 +55,19 @@ def personal_data(user) -> dict:
                 "branch": order.branch.name,
                 "channel": order.channel,
                 "status": order.status,
-                "submitted_at": _moment(order.submitted_at),
-                "ready_at": _moment(order.ready_at),
-                "pickup_deadline": _moment(order.pickup_deadline),
-                "collected_at": _moment(order.collected_at),
-                "cancelled_at": _moment(order.cancelled_at),
-                "expired_at": _moment(order.expired_at),
+                "status_label": order.get_status_display(),
+                "submitted_at": order.submitted_at,
+                "ready_at": order.ready_at,
+                "pickup_deadline": order.pickup_deadline,
+                "collected_at": order.collected_at,
+                "cancelled_at": order.cancelled_at,
+                "expired_at": order.expired_at,
                 "documents": [
-                    {"title": line.record.title, "status": line.status}
+                    {
+                        "title": line.record.title,
+                        "status": line.status,
+                        "status_label": line.get_status_display(),
+                    }
                     for line in order.lines.all()
                 ],
             }
@@ -74,25 +76,26 @@ def personal_data(user) -> dict:
         "loans": [
             {
                 "title": loan.item.record.title,
-                "out_at": _moment(loan.out_at),
-                "due_on": _moment(loan.due_on),
-                "returned_at": _moment(loan.returned_at),
+                "out_at": loan.out_at,
+                "due_on": loan.due_on,
+                "returned_at": loan.returned_at,
             }
             for loan in loans
         ],
         "pickup_appointments": [
             {
                 "order": appointment.reservation.reference,
-                "starts_at": _moment(appointment.slot.starts_at),
+                "starts_at": appointment.slot.starts_at,
                 "status": appointment.status,
-                "booked_at": _moment(appointment.booked_at),
+                "status_label": appointment.get_status_display(),
+                "booked_at": appointment.booked_at,
             }
             for appointment in appointments
         ],
         "arrivals": [
             {
                 "order": arrival.reservation.reference,
-                "arrived_at": _moment(arrival.arrived_at),
+                "arrived_at": arrival.arrived_at,
                 "note": arrival.note,
             }
             for arrival in arrivals
@@ -103,8 +106,8 @@ def personal_data(user) -> dict:
                 "subject": e_mail.subject,
                 "to": e_mail.to_email,
                 "status": e_mail.status,
-                "created_at": _moment(e_mail.created_at),
-                "sent_at": _moment(e_mail.sent_at),
+                "created_at": e_mail.created_at,
+                "sent_at": e_mail.sent_at,
             }
             for e_mail in e_mails
         ],

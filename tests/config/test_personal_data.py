@@ -49,7 +49,10 @@ def test_the_download_holds_the_patrons_account_orders_loans_and_e_mails(
     data = json.loads(response.content)
     assert data["account"]["email"] == "zoe@example.org"
     assert [order["reference"] for order in data["orders"]] == [patron.order.reference]
-    assert data["orders"][0]["documents"] == [{"title": "Les Misérables", "status": "allocated"}]
+    documents = data["orders"][0]["documents"]
+    assert [(document["title"], document["status"]) for document in documents] == [
+        ("Les Misérables", "allocated")
+    ]
     assert [loan["title"] for loan in data["loans"]] == ["Notre-Dame de Paris"]
     assert [e_mail["subject"] for e_mail in data["e_mails"]] == ["Votre commande est prête"]
     text = response.content.decode()
