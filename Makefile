@@ -31,9 +31,10 @@ run: $(STAMP) messages
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Debian's packages the tests run: Chromium for the browser tests, nginx for the proxy's.
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light >/dev/null; }
 	@test -d node_modules/axe-core || npm install --silent --no-audit --no-fund
 
 test: $(STAMP) messages chromium
