@@ -3,8 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import AuthenticatorApp, User
 
 
 class MembershipFilter(admin.SimpleListFilter):
@@ -132,3 +133,40 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(boolean=True, description=_("membership valid"))
     def has_valid_membership(self, obj: User) -> bool:
         return obj.has_valid_membership()
+
+
+# django-otp's own admin shows each app's key and QR code: whoever sees it could make codes.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(AuthenticatorApp)
+class AuthenticatorAppAdmin(admin.ModelAdmin):
+    """Who has set up two-step verification; removing an app lets its owner set up a new phone.
+
+    Whoever may change users may remove one (a lost phone); keys are never shown.
+    """
+
+    list_display = ("user", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("=user__card_number", "user__last_name")
+    fields = ("user", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        apps = super().get_queryset(request)
+        if request.user.is_superuser:
+            return apps
+        return apps.filter(user__is_superuser=False)
+
+    def has_add_permission(self, request):
+        return False  # each member of staff sets up their own, with their phone
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.change_user")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.change_user")

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Sessions start counting idle time at sign-in.
-        from . import sessions  # noqa: F401
+        # ...and whether to ask for a two-step code.
+        from . import sessions, two_factor  # noqa: F401

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 card_number_validator = RegexValidator(
     r"^[A-Za-z0-9-]{4,32}$",
@@ -135,3 +136,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def masked_card_number(self) -> str:
         """The card number with all but its last four characters hidden."""
         return "•" * max(len(self.card_number) - 4, 0) + self.card_number[-4:]
+
+
+class AuthenticatorApp(TOTPDevice):
+    """A member of staff's authenticator app (two-step verification), as the admin lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")

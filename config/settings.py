@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "anymail",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "branches",
     "catalog",
@@ -69,9 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session gave a two-step verification code (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: a user signed out for idleness is told so.
     "accounts.sessions.SessionIdleTimeoutMiddleware",
+    # Staff who set up an authenticator app give its code before any page.
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.headers.PrivacyHeadersMiddleware",
     # A form sent too often (django-ratelimit) gets RATELIMIT_VIEW's page.
@@ -161,6 +167,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # no log of every successful sign-in: personal data not needed
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-step verification (accounts/two_factor.py): required to enter the admin, which shows
+# every branch's patrons; any other member of staff may turn it on.
+ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=True)
 SIGN_IN_RATE_PER_ADDRESS = env("SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
 PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
@@ -380,6 +389,7 @@ LOGGING = {
 
 # The product --------------------------------------------------------------------
 NETWORK_NAME = env("NETWORK_NAME", default="Bibliothèques de Paris")
+OTP_TOTP_ISSUER = NETWORK_NAME  # the name authenticator apps show beside the code
 # The public address of the site, for the links in e-mails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A notification still queued this long after its last change is published again.

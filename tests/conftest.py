@@ -49,6 +49,15 @@ def _default_language_after_test():
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with the two-step code the admin asks for given."""
+    from tests.two_factor import enter_admin
+
+    enter_admin(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def midday(time_machine) -> datetime.date:
     """Move the clock to noon of the network's current day (it goes on ticking); return the day.
 

@@ -14,6 +14,9 @@ from notifications.models import Notification
 from reservations.models import ExtensionCampaign, Loan, Reservation, ReservationLine
 from reservations.staff.groups import ensure_staff_groups
 
+# The password of every user made here.
+PASSWORD = "correct horse battery"
+
 
 class BranchFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -84,7 +87,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         lambda: timezone.localdate() + datetime.timedelta(days=365)
     )
     preferred_language = "fr"
-    password = factory.django.Password("correct horse battery")
+    password = factory.django.Password(PASSWORD)
 
 
 PatronFactory = UserFactory

@@ -54,8 +54,8 @@ def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 def timestamp_fields():
     for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
-            continue
+        if model._meta.app_label not in PROJECT_APPS or model._meta.proxy:
+            continue  # a proxy's fields are another app's (AuthenticatorApp: django-otp's)
         for field in model._meta.concrete_fields:
             if isinstance(field, models.DateField):
                 yield model, field

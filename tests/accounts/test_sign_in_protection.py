@@ -9,11 +9,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from notifications.models import Notification
-from tests.factories import PatronFactory, StaffFactory
+from tests.factories import PASSWORD, PatronFactory, StaffFactory
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
 MORNING = datetime.datetime(2027, 3, 9, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
@@ -83,7 +83,7 @@ class TestCardLockout:
         for _ in range(5):
             sign_in(client, patron.card_number, "guess")
         attempt = AccessAttempt.objects.get(username=patron.card_number)
-        client.force_login(StaffFactory(is_superuser=True))
+        enter_admin(client, StaffFactory(is_superuser=True))
 
         client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
         client.logout()

@@ -28,6 +28,8 @@ from tests.catalog.import_lock import another_import_writing
 from tests.factories import PatronFactory, StaffFactory
 
 # Uploads land in a scratch MEDIA_ROOT, never in the repository.
+from tests.two_factor import enter_admin
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 URL = "/admin/catalog/catalogimport/"
@@ -38,7 +40,7 @@ BARCODES = sorted(barcode for _id, _title, copies in BOOKS for barcode, _call in
 @pytest.fixture
 def network_admin(client):
     user = StaffFactory(groups=["network admin"])
-    client.force_login(user)
+    enter_admin(client, user)
     return user
 
 
@@ -450,7 +452,7 @@ class TestPermissions:
                 codename__in=["view_catalogimport", "add_catalogimport", "act_on_all_branches"]
             )
         )
-        client.force_login(viewer)
+        enter_admin(client, viewer)
 
         page = client.get(f"{URL}{catalog_import.pk}/change/")
         confirm_page = client.get(f"{URL}{catalog_import.pk}/confirm/", follow=True)

@@ -34,6 +34,7 @@ from tests.celery_worker import (
     wait_for,
 )
 from tests.factories import StaffFactory
+from tests.two_factor import enter_admin
 
 URL = "/admin/catalog/catalogimport/"
 BARCODES = sorted(barcode for _id, _title, copies in BOOKS for barcode, _call in copies)
@@ -300,7 +301,7 @@ class TestWithAWorker:
         private_redis.start()
         start_worker(private_redis.url, env={"MEDIA_ROOT": str(media_root)})  # boots meanwhile
         client = Client()
-        client.force_login(StaffFactory(groups=["network admin"]))
+        enter_admin(client, StaffFactory(groups=["network admin"]))
 
         with publishing_to(private_redis.url):
             client.post(

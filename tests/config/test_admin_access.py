@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import BranchFactory, PatronFactory, StaffFactory
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_every_model_of_the_project_is_in_the_admin_matrix():
 @pytest.mark.parametrize("role", ["anonymous", *ROLES_KEPT_OUT])
 def test_only_network_admins_and_superusers_enter_the_admin(client, people, role):
     if role != "anonymous":
-        client.force_login(people[role])
+        enter_admin(client, people[role])
 
     for page in admin_pages():
         response = client.get(page)
@@ -60,7 +61,7 @@ def test_only_network_admins_and_superusers_enter_the_admin(client, people, role
 @pytest.mark.parametrize("role", ["librarian", "desk"])
 def test_a_librarian_or_desk_agent_sees_no_patron_in_the_admin(client, people, role):
     PatronFactory(last_name="Duras", email="marguerite@example.org")
-    client.force_login(people[role])
+    enter_admin(client, people[role])
 
     response = client.get("/admin/accounts/user/", follow=True)
 
@@ -74,7 +75,7 @@ def test_network_admins_and_superusers_open_every_page_their_permissions_allow(
     client, people, role
 ):
     user = people[role]
-    client.force_login(user)
+    enter_admin(client, user)
 
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
@@ -96,7 +97,7 @@ def _request_of(user):
 class TestNoEscalation:
     def test_a_network_admin_cannot_make_themselves_superuser(self, client, people):
         network_admin = people["network admin"]
-        client.force_login(network_admin)
+        enter_admin(client, network_admin)
         url = reverse("admin:accounts_user_change", args=[network_admin.pk])
         form = client.get(url).context["adminform"].form
 
@@ -122,7 +123,7 @@ class TestNoEscalation:
 
     def test_a_network_admin_cannot_change_or_delete_a_superuser(self, client, people):
         superuser = people["superuser"]
-        client.force_login(people["network admin"])
+        enter_admin(client, people["network admin"])
 
         change = client.get(reverse("admin:accounts_user_change", args=[superuser.pk]))
         password = client.post(
@@ -142,7 +143,7 @@ class TestNoEscalation:
         assert User.objects.filter(pk=superuser.pk).exists()
 
     def test_a_superuser_still_grants_superuser_and_groups(self, client, people):
-        client.force_login(people["superuser"])
+        enter_admin(client, people["superuser"])
         form = (
             client.get(reverse("admin:accounts_user_change", args=[people["librarian"].pk]))
             .context["adminform"]

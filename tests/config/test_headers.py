@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pickups.templatetags.pickup_links import pickup_path
 from tests.factories import BranchFactory, PatronFactory, ReservationFactory, StaffFactory
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ class TestPersonalPagesAreNeverStored:
     @pytest.mark.parametrize("path", ["/staff/", "/staff/queue/", "/staff/desk/", "/admin/"])
     def test_what_staff_see(self, client, path):
         branch = BranchFactory()
-        client.force_login(StaffFactory(groups=["network admin"], branches=[branch]))
+        enter_admin(client, StaffFactory(groups=["network admin"], branches=[branch]))
 
         response = client.get(path)
 

@@ -23,6 +23,7 @@ from tests.factories import (
     ReservationLineFactory,
     StaffFactory,
 )
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def pages(network) -> list[tuple[str, str]]:
 def client_for(client, network, who):
     client.raise_request_exception = False
     if who != "anonymous":
-        client.force_login(network[who])
+        enter_admin(client, network[who])
     return client
 
 

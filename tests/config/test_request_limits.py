@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import StaffFactory
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_a_form_of_ordinary_size_goes_through(client):
 
 def test_the_catalogue_upload_takes_files_up_to_its_own_limit(client, settings):
     settings.CATALOG_UPLOAD_MAX_MB = 100
-    client.force_login(StaffFactory(is_superuser=True))
+    enter_admin(client, StaffFactory(is_superuser=True))
     url = "/admin/catalog/catalogimport/add/"
 
     two_megabytes = SimpleUploadedFile("export.mrc", b"0" * 2 * MB)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from reservations import tasks
 from reservations.models import ExtensionCampaign, ExtensionChange, Loan
 from tests.factories import ExtensionCampaignFactory, LoanFactory, PatronFactory, StaffFactory
+from tests.two_factor import enter_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ FIVE_WEEKS = datetime.timedelta(weeks=5)
 @pytest.fixture
 def network_admin(client):
     user = StaffFactory(groups=["network admin"])
-    client.force_login(user)
+    enter_admin(client, user)
     return user
 
 
@@ -110,7 +111,7 @@ class TestDraft:
 
     def test_the_page_is_in_english_for_an_english_speaking_admin(self, client, loans):
         admin = StaffFactory(groups=["network admin"], preferred_language="en")
-        client.force_login(admin)
+        enter_admin(client, admin)
         campaign = draft()
 
         response = client.get(f"{URL}{campaign.pk}/change/", headers={"accept-language": "en"})
@@ -343,7 +344,7 @@ class TestPermissions:
                 ]
             )
         )
-        client.force_login(viewer)
+        enter_admin(client, viewer)
         campaign = draft()
 
         page = client.get(f"{URL}{campaign.pk}/change/").content.decode()
