@@ -130,6 +130,30 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return not self._above(request, obj) and super().has_delete_permission(request, obj)
 
+    # Deleting a user is erasing them (config/erasure.py): their orders and loans stay, for
+    # the figures, without them. Django's page would list those as "protected" and refuse.
+    def get_deleted_objects(self, objs, request):
+        from config.erasure import reasons_to_wait  # above the apps: it touches all of them
+
+        to_delete, model_count, _perms_needed, _protected = super().get_deleted_objects(
+            objs, request
+        )
+        waiting = [f"{user}: {reason}" for user in objs for reason in reasons_to_wait(user)]
+        # The erasure, not the admin's own cascade, decides what goes: the one permission
+        # needed is deleting each of these users (a superuser, by superusers only).
+        refused = any(not self.has_delete_permission(request, user) for user in objs)
+        perms_needed = {str(User._meta.verbose_name)} if refused else set()
+        return to_delete, model_count, perms_needed, waiting
+
+    def delete_model(self, request, obj):
+        from config.erasure import erase_patron
+
+        erase_patron(obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
+
     @admin.display(boolean=True, description=_("membership valid"))
     def has_valid_membership(self, obj: User) -> bool:
         return obj.has_valid_membership()

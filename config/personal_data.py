@@ -118,8 +118,10 @@ def retention() -> dict:
     """Return how long the service keeps what, as its settings say (for the page)."""
     return {
         "loan_days": settings.RETURNED_LOAN_RETENTION_DAYS,
+        "order_days": settings.CLOSED_ORDER_RETENTION_DAYS,
         "e_mail_days": settings.NOTIFICATION_RETENTION_DAYS,
         "audit_months": settings.AUDIT_ACTOR_RETENTION_MONTHS,
+        "sign_in_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
 
 

@@ -298,6 +298,7 @@ CATALOG_IMPORT_SETTLE_SECONDS = env.int("CATALOG_IMPORT_SETTLE_SECONDS", default
 CATALOG_IMPORT_STALLED_AFTER_SECONDS = env.int("CATALOG_IMPORT_STALLED_AFTER_SECONDS", default=600)
 # Personal data kept only as long as needed (run every night by beat, in batches).
 RETURNED_LOAN_RETENTION_DAYS = env.int("RETURNED_LOAN_RETENTION_DAYS", default=30)
+CLOSED_ORDER_RETENTION_DAYS = env.int("CLOSED_ORDER_RETENTION_DAYS", default=30)
 NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=30)
 AUDIT_ACTOR_RETENTION_MONTHS = env.int("AUDIT_ACTOR_RETENTION_MONTHS", default=12)
 
@@ -313,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
     "forget-arrival-notes": {
         "task": "pickups.tasks.forget_arrival_notes",
         "schedule": crontab(hour=3, minute=50),
+    },
+    "forget-sign-in-attempts": {
+        "task": "accounts.tasks.forget_sign_in_attempts",
+        "schedule": crontab(hour=3, minute=55),
     },
     "expire-overdue-reservations": {
         "task": "reservations.tasks.expire_overdue_reservations",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 
-from . import personal_data, views
+from . import erasure, personal_data, views
 
 admin.site.site_header = settings.NETWORK_NAME
 admin.site.site_title = settings.NETWORK_NAME
@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("reservations.urls")),
     path("account/data/", personal_data.my_data, name="my_data"),
     path("account/data.json", personal_data.my_data_download, name="my_data_download"),
+    path("account/erase/", erasure.erase_my_account, name="erase_my_account"),
+    path("privacy/", views.privacy, name="privacy"),
     # Signed links of e-mails: one order, one purpose, no sign-in.
     path("pickup/", include("pickups.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

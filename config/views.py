@@ -31,6 +31,14 @@ def help_page(request):
     return render(request, "help.html", context)
 
 
+@require_safe
+def privacy(request):
+    """Say what the service keeps about patrons, why, for how long, and their rights."""
+    from .personal_data import retention
+
+    return render(request, "privacy.html", {"retention": retention()})
+
+
 def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:

@@ -53,9 +53,13 @@ class Reservation(models.Model):
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=new_reference, editable=False
     )
+    # Empty once the order is closed and its retention is over, or its patron erased
+    # (reservations/retention.py, config/erasure.py): it still counts in the figures.
     patron = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="reservations",
         verbose_name=_("patron"),
     )
@@ -125,6 +129,11 @@ class Reservation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="reservation_channel_valid"
+            ),
+            # Only a closed order may have lost its patron: whoever acts on an open one has one.
+            models.CheckConstraint(
+                condition=Q(patron__isnull=False) | ~Q(status__in=ACTIVE_STATUSES),
+                name="reservation_open_has_patron",
             ),
             models.CheckConstraint(
                 condition=~Q(status="ready")

@@ -56,8 +56,9 @@ def resume_stalled_campaigns(older_than_seconds: int | None = None) -> int:
 
 @shared_task(name="reservations.tasks.apply_retention")
 def apply_retention() -> dict[str, int]:
-    """Anonymise returned loans and pseudonymise audit entries past their retention."""
+    """Anonymise returned loans and closed orders, pseudonymise audit entries, past retention."""
     return {
         "loans": retention.anonymise_returned_loans(),
+        "orders": retention.anonymise_closed_orders(),
         "audit_entries": retention.pseudonymise_audit_entries(),
     }

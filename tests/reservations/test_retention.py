@@ -1,14 +1,27 @@
-"""Returned loans forget their patron, audit entries their actor (reservations/retention.py)."""
+"""Returned loans and closed orders forget their patron, audit entries their actor.
+
+reservations/retention.py; accounts/retention.py for failed sign-ins.
+"""
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import IntegrityError, transaction
 
+from accounts import retention as accounts_retention
+from accounts import tasks as accounts_tasks
 from reservations import retention, tasks
-from reservations.models import AuditEntry, Loan
-from tests.factories import LoanFactory, PatronFactory, ReservationLineFactory, StaffFactory
+from reservations.models import AuditEntry, Loan, Reservation
+from tests.factories import (
+    LoanFactory,
+    PatronFactory,
+    ReservationFactory,
+    ReservationLineFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,15 +96,80 @@ class TestAuditEntries:
         assert AuditEntry.objects.get(pk=recent.pk).actor == librarian
 
 
-def test_the_nightly_task_applies_both_and_beat_runs_every_retention_job(time_machine):
+def closed(status: str, days_ago: float, **fields) -> Reservation:
+    at = NOW - days_ago * DAY
+    return ReservationFactory(
+        status=status, submitted_at=at - 3 * DAY, **{f"{status}_at": at}, **fields
+    )
+
+
+class TestClosedOrders:
+    @pytest.mark.parametrize("status", ["collected", "cancelled", "expired"])
+    def test_an_order_closed_over_thirty_days_ago_no_longer_says_whose_it_was(self, status):
+        old = closed(status, 31)
+        ReservationLineFactory(reservation=old, status="released", item__status="available")
+        recent = closed(status, 29)
+
+        assert retention.anonymise_closed_orders(now=NOW) == 1
+
+        old.refresh_from_db()
+        assert old.patron is None
+        assert (old.branch_id, old.status, old.lines.count()) == (old.branch_id, status, 1)
+        assert Reservation.objects.get(pk=recent.pk).patron is not None
+
+    @pytest.mark.parametrize("status", ["submitted", "preparing", "ready"])
+    def test_an_open_order_keeps_its_patron_however_old(self, status):
+        ready = {"ready_at": NOW - 399 * DAY, "pickup_deadline": NOW - 390 * DAY}
+        old = ReservationFactory(
+            status=status, submitted_at=NOW - 400 * DAY, **(ready if status == "ready" else {})
+        )
+
+        assert retention.anonymise_closed_orders(now=NOW) == 0
+        assert Reservation.objects.get(pk=old.pk).patron is not None
+
+    def test_the_database_refuses_an_open_order_without_a_patron(self):
+        order = ReservationFactory(status="submitted")
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reservation.objects.filter(pk=order.pk).update(patron=None)
+
+    def test_the_retention_is_a_setting(self, settings):
+        settings.CLOSED_ORDER_RETENTION_DAYS = 7
+        closed("collected", 8)
+
+        assert retention.anonymise_closed_orders(now=NOW) == 1
+
+
+def failed_sign_in(card: str, at: datetime.datetime) -> None:
+    attempt = AccessAttempt.objects.create(
+        username=card, ip_address="192.0.2.7", user_agent="Firefox", failures_since_start=3
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=at)  # axes dates it now
+
+
+class TestSignInAttempts:
+    def test_failed_sign_ins_are_kept_only_while_they_lock_the_card(self, settings):
+        settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+        for minutes, card in ((16, "10000001"), (14, "10000002")):
+            failed_sign_in(card, NOW - datetime.timedelta(minutes=minutes))
+
+        assert accounts_retention.forget_sign_in_attempts(now=NOW) == 1
+        assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["10000002"]
+
+
+def test_the_nightly_tasks_apply_every_retention_and_beat_runs_them(time_machine):
     time_machine.move_to(NOW, tick=False)
     LoanFactory(returned_at=NOW - 31 * DAY)
+    closed("cancelled", 40)
     AuditEntry.objects.create(at=NOW - 400 * DAY, actor=StaffFactory(), action="ready")
+    failed_sign_in("10000001", NOW - DAY)
 
-    assert tasks.apply_retention.apply().get() == {"loans": 1, "audit_entries": 1}
+    assert tasks.apply_retention.apply().get() == {"loans": 1, "orders": 1, "audit_entries": 1}
+    assert accounts_tasks.forget_sign_in_attempts.apply().get() == 1
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
         "reservations.tasks.apply_retention",
         "notifications.tasks.forget_sent_e_mails",
         "pickups.tasks.forget_arrival_notes",
+        "accounts.tasks.forget_sign_in_attempts",
     } <= scheduled
