@@ -38,9 +38,12 @@ class SlotDay:
 
 
 def order_for_link(reservation_id: int) -> Reservation | None:
-    """Return the order a signed link opens, with its branch, patron and lines (two queries)."""
+    """Return the order a signed link opens, with its branch, patron and lines (two queries).
+
+    None for an order whose patron was erased or forgotten: its links lead nowhere.
+    """
     return (
-        Reservation.objects.filter(pk=reservation_id)
+        Reservation.objects.filter(pk=reservation_id, patron__isnull=False)
         .select_related("branch", "patron")
         .prefetch_related(
             Prefetch(

@@ -16,6 +16,7 @@ from accounts.models import User
 from config.erasure import ErasureRefused, erase_patron
 from notifications.models import Notification
 from pickups.models import Arrival
+from pickups.templatetags.pickup_links import pickup_path
 from reservations.models import AuditEntry, Loan, Reservation
 from tests.factories import (
     PASSWORD,
@@ -66,6 +67,16 @@ class TestErasure:
         assert list(Notification.objects.all()) == [someone_else]
         assert Arrival.objects.get(reservation=order).note == ""
         assert not AccessAttempt.objects.filter(username=patron.card_number).exists()
+
+    def test_the_e_mails_links_to_an_erased_patrons_order_lead_nowhere(self, client, patron):
+        link = pickup_path(patron.order, "order")
+        assert client.get(link).status_code == 200
+
+        erase_patron(patron)
+
+        response = client.get(link)
+        assert response.status_code == 404
+        assert patron.first_name not in response.content.decode()
 
     def test_the_figures_stay_without_a_name(self, patron):
         order = patron.order
@@ -223,3 +234,22 @@ def test_the_privacy_page_says_how_long_from_the_settings(client, settings):
     assert 'href="/account/data/"' in page and f'href="{ERASE}"' in page
     assert "CNIL" in page
     assert 'href="/privacy/"' in client.get("/").content.decode()  # in every page's footer
+
+
+def test_staff_pages_show_an_order_whose_patron_is_gone(client, patron):
+    order = patron.order
+    erase_patron(patron)
+    librarian = StaffFactory(groups=["librarian", "desk"], branches=[order.branch])
+    client.force_login(librarian)
+
+    pages = [
+        client.get(f"/staff/orders/{order.reference}/"),
+        client.get("/staff/desk/", {"q": order.reference}),
+        client.get("/staff/export.csv"),
+    ]
+    enter_admin(client, StaffFactory(groups=["network admin"]))
+    pages.append(client.get(f"/admin/reservations/reservation/{order.pk}/change/"))
+    pages.append(client.get("/admin/reservations/reservation/"))
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert order.reference in pages[1].content.decode()
