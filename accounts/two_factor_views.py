@@ -146,7 +146,9 @@ def two_factor_off(request):
 
 def _qr_code_svg(data: str) -> str:
     """The otpauth:// address as inline SVG, which authenticator apps scan."""
-    svg = segno.make(data, error="m", micro=False).svg_inline(scale=4, svgclass="qr-code__image")
+    svg = segno.make(data, error="m", micro=False).svg_inline(
+        omitsize=True, svgclass="qr-code__image"
+    )
     return mark_safe(svg)  # noqa: S308 - segno's own SVG
 
 

@@ -62,7 +62,11 @@ class TestEnteringTheAdmin:
         page = setup.content.decode()
         device = TOTPDevice.objects.get(user=network_admin)
 
-        assert "<svg" in page and "Configurer la vérification en deux étapes" in page
+        assert "Configurer la vérification en deux étapes" in page
+        # Sized by its viewBox, so that the page's CSS scales it whole (a fixed width was
+        # cropped: a QR code missing a corner does not scan).
+        svg = page.split("<svg")[1].split(">")[0]
+        assert 'viewBox="0 0' in svg and "width=" not in svg
         assert not device.confirmed
         key = page.split('class="qr-code__key">')[1].split("<")[0].replace(" ", "")
         assert len(key) == 32  # the device's 20-byte key in base32, for typing it in
