@@ -8,5 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Sessions start counting idle time at sign-in.
-        # ...and whether to ask for a two-step code.
-        from . import sessions, two_factor  # noqa: F401
+        # ...and whether to ask for a two-step code; the deployment checks.
+        from . import checks, sessions, two_factor  # noqa: F401

@@ -180,3 +180,10 @@ def test_check_deploy_fails_on_an_e_mail_service_without_its_webhook_secret():
 
     assert result.returncode != 0
     assert "notifications.E001" in result.stderr
+
+
+def test_check_deploy_fails_when_the_admin_asks_for_no_second_factor():
+    result = deploy_check(**PRODUCTION, ADMIN_TWO_FACTOR="false")
+
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stderr
