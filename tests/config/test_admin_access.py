@@ -8,7 +8,7 @@ A network admin cannot make anyone more powerful than a network admin.
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from accounts.models import User
 from tests.factories import BranchFactory, PatronFactory, StaffFactory
@@ -19,14 +19,41 @@ pytestmark = pytest.mark.django_db
 ROLES_KEPT_OUT = ("patron", "desk", "librarian")
 
 
+# What to put in each kind of URL parameter of the admin (id 1 may not exist: the admin must
+# keep the door shut before it looks).
+PARAMETERS = {
+    "object_id": "1",
+    "pk": "1",
+    "id": "1",
+    "content_type_id": "1",
+    "app_label": "accounts",
+}
+# Open to anyone by design: the sign-in page, signing out, the JavaScript translations.
+OPEN = {"admin:login", "admin:logout", "admin:jsi18n"}
+
+
 def admin_pages() -> list[str]:
-    """Every registered model's list and add page, and the admin's home."""
-    pages = [reverse("admin:index")]
+    """Every URL of the admin, custom views included, with its parameters filled in."""
+    _prefix, resolver = get_resolver().namespace_dict["admin"]
+    pages = []
+    for name in {key for key in resolver.reverse_dict if isinstance(key, str)}:
+        if f"admin:{name}" in OPEN:
+            continue
+        parameters = resolver.reverse_dict.getlist(name)[0][0][0][1]
+        kwargs = {parameter: PARAMETERS[parameter] for parameter in parameters}
+        pages.append(reverse(f"admin:{name}", kwargs=kwargs))
+    return sorted(pages)
+
+
+def test_the_matrix_tries_every_admin_url_including_custom_views():
+    pages = admin_pages()
+
+    assert "/admin/catalog/catalogimport/1/confirm/" in pages
+    assert "/admin/reservations/extensioncampaign/1/start/" in pages
+    assert "/admin/accounts/user/1/password/" in pages
     for model in admin.site._registry:
         opts = model._meta
-        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    return pages
+        assert f"/admin/{opts.app_label}/{opts.model_name}/1/delete/" in pages
 
 
 @pytest.fixture
@@ -56,6 +83,15 @@ def test_only_network_admins_and_superusers_enter_the_admin(client, people, role
         response = client.get(page)
         assert response.status_code == 302, page
         assert response.url.startswith(reverse("admin:login")), page
+
+
+@pytest.mark.parametrize("role", ["network admin", "superuser"])
+def test_without_the_two_step_code_no_admin_page_opens(client, people, role):
+    client.force_login(people[role])  # the password only
+
+    for page in admin_pages():
+        response = client.get(page, follow=True)
+        assert response.redirect_chain[-1][0].startswith("/accounts/two-factor/"), page
 
 
 @pytest.mark.parametrize("role", ["librarian", "desk"])
