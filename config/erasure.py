@@ -71,7 +71,11 @@ def erase_patron(user: User) -> None:
     Arrival.objects.filter(reservation__patron=user).update(note="")
     sent_to_them = Notification.objects.filter(recipient=user)
     if user.email:
-        sent_to_them |= Notification.objects.filter(to_email__iexact=user.email)
+        # Addressed to them without an account attached; a relative's account that shares
+        # the address keeps its own e-mails (some still to be sent).
+        sent_to_them |= Notification.objects.filter(
+            recipient__isnull=True, to_email__iexact=user.email
+        )
     sent_to_them.delete()
     Reservation.objects.filter(patron=user).update(patron=None)
     Loan.objects.filter(patron=user).update(patron=None, line=None)
