@@ -75,9 +75,10 @@ def seconds_to_wait(device: TOTPDevice) -> int:
     return max(1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1)
 
 
-def ask_for_the_code(request):
-    """Redirect to the code's page, coming back to this page afterwards."""
-    return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+def ask_for_the_code(request, then: str | None = None):
+    """Redirect to the code's page, coming back to ``then`` (this page) afterwards."""
+    query = urlencode({"next": then or request.get_full_path()})
+    return redirect(f"{reverse('two_factor')}?{query}")
 
 
 class TwoFactorMiddleware:

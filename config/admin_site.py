@@ -11,6 +11,7 @@ authenticator app (accounts/two_factor.py), setting one up on the first visit.
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.urls import reverse
 
 
 class NetworkAdminSite(admin.AdminSite):
@@ -31,8 +32,9 @@ class NetworkAdminSite(admin.AdminSite):
         from accounts.views import limit_sign_ins
 
         if self.may_enter(request) and not self.has_permission(request):
-            # Signed in with the password (here or on the site's form): now the code.
-            return ask_for_the_code(request)
+            # Signed in with the password (here or on the site's form): now the code, then
+            # the admin page that was asked for (checked for safety by the code's page).
+            return ask_for_the_code(request, then=request.GET.get("next") or reverse("admin:index"))
         # The same limit per address as the site's sign-in form (django-axes locks the card).
         return limit_sign_ins(super().login)(request, extra_context)
 
