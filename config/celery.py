@@ -4,6 +4,8 @@ import logging
 import os
 
 from celery import Celery
+from django.conf import settings
+from kombu import pools
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -25,9 +27,11 @@ def publish_quietly(task, *args) -> bool:
         if task.app.conf.task_always_eager:
             task.apply_async(args)
             return True
-        # Fail fast when the broker is down: one connection attempt and no
-        # publish retries (kombu would otherwise retry for several seconds).
-        with task.app.pool.acquire(block=True) as connection:
+        # Fail fast when the broker is down (one connection attempt, no publish retries:
+        # kombu would otherwise retry for seconds) or hangs (short socket time-outs).
+        with pools.connections[impatient_connection(task.app)].acquire(
+            block=True, timeout=settings.BROKER_TIMEOUT_SECONDS
+        ) as connection:
             connection.ensure_connection(max_retries=0)
             task.apply_async(args, connection=connection, retry=False)
         return True
@@ -36,3 +40,19 @@ def publish_quietly(task, *args) -> bool:
             "Could not hand %s%r to Celery; the sweeper will retry.", task.name, args, exc_info=True
         )
         return False
+
+
+def impatient_connection(app=app, url: str | None = None):
+    """A broker connection whose every connect and read gives up after BROKER_TIMEOUT_SECONDS.
+
+    For the web processes: a broker that hangs (it accepts connections and never
+    answers) held checkout 30 s. Workers keep the configured options, which wait
+    on their long blocking reads as they should.
+    """
+    timeout = settings.BROKER_TIMEOUT_SECONDS
+    options = {
+        **app.conf.broker_transport_options,
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+    }
+    return app.connection_for_write(url, connect_timeout=timeout, transport_options=options)

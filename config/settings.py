@@ -174,20 +174,31 @@ SIGN_IN_RATE_PER_ADDRESS = env("SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
 PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
 RATELIMIT_VIEW = "accounts.views.too_many_attempts"
+# With the cache's Redis down, forms go through (axes still locks cards, in the database).
+RATELIMIT_FAIL_OPEN = True
 # Behind a reverse proxy every request comes from the proxy: name the header it sets with the
 # client's address (e.g. HTTP_X_REAL_IP), or every patron shares one address's limit.
 if "CLIENT_IP_HEADER" in os.environ:
     RATELIMIT_IP_META_KEY = env("CLIENT_IP_HEADER")
+# How long a web request waits for Redis (broker or cache), to connect and for each answer
+# (config.celery.impatient_connection, config/cache.py): the outbox row is the commitment,
+# the sweeper publishes again whatever a request could not.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=0.5)
 if "CACHE_URL" in os.environ:
     CACHES = {"default": env.cache_url("CACHE_URL")}
 elif "CELERY_BROKER_URL" in os.environ:
     # The real stack's Redis, shared by every web process: the counters hold across them.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": os.environ["CELERY_BROKER_URL"],
             "KEY_PREFIX": "cache",
             "TIMEOUT": 3600,
+            # A hung Redis costs a sign-in half a second, not the request (config/cache.py).
+            "OPTIONS": {
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+            },
         }
     }
 else:

@@ -6,10 +6,11 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from kombu import Connection
 
 from branches.models import Branch
 from branches.selectors import branches_taking_remote_orders, service_facts
+
+from .celery import impatient_connection
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with impatient_connection(url=settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=0)
+            conn.default_channel.client.ping()
         return True
     except Exception:
         logger.exception("Health check: broker unreachable")

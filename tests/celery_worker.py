@@ -16,6 +16,7 @@ import email
 import email.policy
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -103,6 +104,15 @@ class PrivateRedis:
 
     def client(self) -> redis.Redis:
         return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+
+    @contextlib.contextmanager
+    def hung(self):
+        """Stop the server (SIGSTOP) for the block: it takes connections and never answers."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(self.process.pid, signal.SIGCONT)
 
     @staticmethod
     def _ping(client) -> bool:
