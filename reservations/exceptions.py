@@ -51,6 +51,10 @@ class DuplicateDocument(ReservationError):
     message = _("“%(title)s” is in the order twice.")
 
 
+class AlreadyInAnOrder(ReservationError):
+    message = _("“%(title)s” is already in order %(reference)s, not yet collected.")
+
+
 class NotReservableOnline(ReservationError):
     message = _("“%(title)s” (%(type)s) cannot be reserved online.")
 

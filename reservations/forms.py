@@ -1,5 +1,7 @@
 """Forms of the patron's pages: they parse what was posted; the rules live in the services."""
 
+import secrets
+
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,9 @@ class CheckoutForm(forms.Form):
         },
     )
 
+    # Drawn when the page is shown (new_submission_key): a form sent twice places one order.
+    submission = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", required=False)
+
     def __init__(self, *args, basket_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.basket_ids = basket_ids
@@ -83,3 +88,7 @@ class CheckoutForm(forms.Form):
                 _("Your basket has changed since the page was shown: check it and confirm again.")
             )
         return cleaned
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)

@@ -70,6 +70,9 @@ class Reservation(models.Model):
         verbose_name=_("pickup branch"),
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel, default=Channel.WEB)
+    # The checkout form's one-time key: the same form sent twice (a double click, a
+    # retried request) gives back the order it placed the first time.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -129,6 +132,11 @@ class Reservation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="reservation_channel_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["patron", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="reservation_one_order_per_submission",
             ),
             # Only a closed order may have lost its patron: whoever acts on an open one has one.
             models.CheckConstraint(

@@ -299,3 +299,10 @@ def returned_loans(patron) -> QuerySet[Loan]:
         .select_related("item__record__document_type", "item__branch")
         .order_by("-returned_at", "-pk")[:RETURNED_LOANS_SHOWN]
     )
+
+
+def order_of_submission(patron, submission_key: str) -> Reservation | None:
+    """Return the order a checkout form placed (by its one-time key), or None."""
+    if not submission_key or len(submission_key) > 64:
+        return None
+    return Reservation.objects.filter(patron=patron, submission_key=submission_key).first()

@@ -40,6 +40,7 @@ from notifications.models import Notification
 from notifications.services import queue_notification
 
 from .exceptions import (
+    AlreadyInAnOrder,
     ChannelNotAccepted,
     ClickAndCollectClosed,
     DuplicateDocument,
@@ -125,11 +126,14 @@ def submit_reservation(
     records: Iterable[Record],
     channel: str = Channel.WEB,
     created_by: User | None = None,
+    submission_key: str = "",
     now: datetime.datetime | None = None,
 ) -> Reservation:
     """Place an order for one copy of each record at the branch; set the copies aside.
 
     Raise the ReservationError of the first broken rule, having written nothing.
+    With a ``submission_key`` already used by this patron, return the order it placed
+    (its ``placed_before`` is True) and write nothing.
     """
     now = now or timezone.now()
     records = list(records)
@@ -140,6 +144,14 @@ def submit_reservation(
         # The patron's row lock serializes their parallel submissions, so the
         # count below cannot miss an order being placed at the same moment.
         User.objects.select_for_update().filter(pk=patron.pk).first()
+        if submission_key:
+            placed = Reservation.objects.filter(
+                patron=patron, submission_key=submission_key
+            ).first()
+            if placed is not None:
+                placed.placed_before = True
+                return placed
+        _check_not_already_ordered(patron, records)
         active = (
             ReservationLine.objects.filter(
                 reservation__patron=patron,
@@ -162,6 +174,7 @@ def submit_reservation(
             created_by=created_by,
             submitted_at=now,
             processing_deadline=processing_deadline,
+            submission_key=submission_key,
         )
         Item.objects.filter(pk__in=[item.pk for item in items]).update(
             status=Item.Status.HELD, status_changed_at=now
@@ -202,7 +215,31 @@ def submit_reservation(
             to_collect=lines,
             unavailable=[],
         )
+    reservation.placed_before = False
     return reservation
+
+
+def _check_not_already_ordered(patron: User, records: list[Record]) -> None:
+    """Refuse a record the patron already has in an order not yet collected.
+
+    Under the patron's row lock, like the cap: two sessions, or a form sent twice,
+    cannot both place it. Checked here rather than by the basket alone, so that
+    phone and e-mail orders obey it too.
+    """
+    held = (
+        ReservationLine.objects.filter(
+            reservation__patron=patron,
+            reservation__status__in=ACTIVE_STATUSES,
+            status__in=HOLDING_LINE_STATUSES,
+            record__in=[record.pk for record in records],
+        )
+        .order_by("record__title")
+        .values_list("record__title", "reservation__reference")
+        .first()
+    )
+    if held is not None:
+        title, reference = held
+        raise AlreadyInAnOrder(title=title, reference=reference)
 
 
 def _check_order(

@@ -19,7 +19,7 @@ from config.headers import uses_geolocation
 from . import selectors, services
 from .basket import Basket
 from .exceptions import ReservationError
-from .forms import CheckoutForm, PositionForm, RecordForm
+from .forms import CheckoutForm, PositionForm, RecordForm, new_submission_key
 
 # What the patron's position was measured from, for the sentence above the branches.
 POSITION_FIELDS = ("postcode", "lat", "lon")
@@ -42,10 +42,14 @@ def _patron(request):
 def basket(request):
     """Show the basket, the cap, and the branches to collect from, nearest first."""
     cart = Basket(request.session)
-    records = selectors.basket_records(cart.record_ids)
-    cart.keep_only(record.pk for record in records)
     patron = _patron(request)
-    active, _ordered = selectors.active_documents(patron)
+    active, ordered = selectors.active_documents(patron)
+    # A document already in an order not yet collected leaves the basket (an order placed
+    # from another tab or device, or one whose answer never reached the browser).
+    records = [
+        record for record in selectors.basket_records(cart.record_ids) if record.pk not in ordered
+    ]
+    cart.keep_only(record.pk for record in records)
     position_form = PositionForm(request.GET or None)
     typed = position_form.cleaned_data["postcode"] if position_form.is_valid() else ""
     position = position_from_request(request)
@@ -59,6 +63,7 @@ def basket(request):
         "reservations/basket.html",
         {
             "records": records,
+            "submission_key": new_submission_key(),
             "active": active,
             "used": used,
             "remaining": max(settings.MAX_ACTIVE_ITEMS - used, 0),
@@ -122,6 +127,10 @@ def checkout(request):
         return redirect_to_login(reverse("reservations:basket"))
     cart = Basket(request.session)
     form = CheckoutForm(request.POST, basket_ids=cart.record_ids)
+    placed = selectors.order_of_submission(request.user, request.POST.get("submission", ""))
+    if placed is not None:
+        # The same form sent again after it was answered (the basket is empty by now).
+        return _already_placed(request, placed)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -132,11 +141,15 @@ def checkout(request):
             patron=request.user,
             branch=form.cleaned_data["branch"],
             records=selectors.basket_records(cart.record_ids),
+            submission_key=form.cleaned_data["submission"],
         )
     except ReservationError as error:
         messages.error(request, str(error))
         return redirect(back)
     cart.clear()
+    if reservation.placed_before:
+        # The same form sent twice at once (a double click): the second waited for the first.
+        return _already_placed(request, reservation)
     messages.success(
         request,
         gettext(
@@ -148,6 +161,15 @@ def checkout(request):
             "branch": reservation.branch.name,
             "deadline": deadline(reservation.processing_deadline),
         },
+    )
+    return redirect("reservations:my_reservations")
+
+
+def _already_placed(request, reservation):
+    messages.info(
+        request,
+        gettext("Your order %(reference)s was already registered: here it is.")
+        % {"reference": reservation.reference},
     )
     return redirect("reservations:my_reservations")
 

@@ -38,3 +38,21 @@ def one_patron_race(*, submissions: int) -> dict:
         reservation__patron=patron, status__in=["allocated", "picked"]
     ).count()
     return {**outcomes, "holding": holding}
+
+
+def same_document_race(*, sessions: int) -> dict:
+    """Let one patron order the same record from `sessions` sessions at once (a copy each)."""
+    branch = BranchFactory()
+    patron = PatronFactory()
+    record = RecordFactory()
+    ItemFactory.create_batch(sessions, record=record, branch=branch)
+    outcomes = run_in_parallel(
+        [
+            lambda: submit_reservation(patron=patron, branch=branch, records=[record])
+            for _ in range(sessions)
+        ]
+    )
+    holding = ReservationLine.objects.filter(
+        reservation__patron=patron, record=record, status__in=["allocated", "picked"]
+    ).count()
+    return {**outcomes, "holding": holding}

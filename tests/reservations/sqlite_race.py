@@ -1,4 +1,4 @@
-"""The two races of test_concurrency, on a fresh SQLite database (run in a subprocess).
+"""The races of test_concurrency, on a fresh SQLite database (run in a subprocess).
 
 Usage: DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.reservations.sqlite_race
 Prints one JSON line with the outcomes.
@@ -16,7 +16,11 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from reservations.models import ReservationLine  # noqa: E402
-from tests.reservations.scenarios import last_copy_race, one_patron_race  # noqa: E402
+from tests.reservations.scenarios import (  # noqa: E402
+    last_copy_race,
+    one_patron_race,
+    same_document_race,
+)
 
 
 def main() -> None:
@@ -25,7 +29,12 @@ def main() -> None:
     last_copy = last_copy_race(patrons=20)
     holding = ReservationLine.objects.filter(status__in=["allocated", "picked"]).count()
     cap = one_patron_race(submissions=10)
-    print(json.dumps({"last_copy": last_copy, "cap": cap, "holding_after_first": holding}))
+    same = same_document_race(sessions=10)
+    print(
+        json.dumps(
+            {"last_copy": last_copy, "cap": cap, "holding_after_first": holding, "same": same}
+        )
+    )
 
 
 if __name__ == "__main__":

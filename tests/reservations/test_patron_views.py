@@ -596,3 +596,52 @@ class TestCheckout:
         client.logout()
 
         assert "Chez Camille" not in page_text(client.get(BASKET))
+
+
+class TestCheckoutSentTwice:
+    def test_the_same_form_sent_again_shows_the_order_it_placed(
+        self, signed_in, patron, branch, shelf
+    ):
+        record = shelf(copies=2)
+        add(signed_in, record)
+        page = signed_in.get(BASKET).content.decode()
+        key = page.split('name="submission" value="')[1].split('"')[0]
+        form = {"branch": branch.pk, "records": [record.pk], "submission": key}
+
+        signed_in.post("/basket/checkout/", form)
+        again = signed_in.post("/basket/checkout/", form, follow=True)
+
+        order = Reservation.objects.get(patron=patron)
+        assert again.redirect_chain == [("/account/reservations/", 302)]
+        assert f"Votre commande {order.reference} était déjà enregistrée" in page_text(again)
+        assert order.lines.count() == 1
+
+    def test_each_showing_of_the_basket_draws_a_new_key(self, signed_in, shelf):
+        add(signed_in, shelf())
+
+        keys = {
+            signed_in.get(BASKET).content.decode().split('name="submission" value="')[1][:40]
+            for _ in range(2)
+        }
+
+        assert len(keys) == 2
+
+    def test_a_document_ordered_elsewhere_leaves_the_basket(self, signed_in, patron, branch, shelf):
+        record = shelf(copies=2)
+        add(signed_in, record)
+        services.submit_reservation(patron=patron, branch=branch, records=[record])  # a phone
+
+        signed_in.get(BASKET)
+
+        assert basket_ids(signed_in) == []
+
+    def test_a_malformed_key_is_refused_plainly(self, signed_in, branch, shelf):
+        record = shelf()
+        add(signed_in, record)
+
+        response = signed_in.post(
+            "/basket/checkout/", {"branch": branch.pk, "submission": "<script>"}, follow=True
+        )
+
+        assert not Reservation.objects.exists()
+        assert response.status_code == 200

@@ -16,6 +16,7 @@ from catalog.models import Item
 from notifications.models import Notification
 from reservations import services
 from reservations.exceptions import (
+    AlreadyInAnOrder,
     ChannelNotAccepted,
     ClickAndCollectClosed,
     DuplicateDocument,
@@ -246,6 +247,72 @@ class TestSubmitReservation:
             services.submit_reservation(patron=patron, branch=branch, records=[record, record])
 
         assert not Reservation.objects.exists()
+
+    @pytest.mark.parametrize("channel", ["web", "phone"])
+    def test_a_document_already_in_an_open_order_is_refused(
+        self, patron, branch, shelf, librarian, channel
+    ):
+        record = shelf("Le Petit Prince", copies=2)
+        first = services.submit_reservation(patron=patron, branch=branch, records=[record])
+        branch.accepts_phone_orders = True
+        branch.save()
+
+        with pytest.raises(AlreadyInAnOrder) as refused:
+            services.submit_reservation(
+                patron=patron,
+                branch=branch,
+                records=[shelf(), record],
+                channel=channel,
+                created_by=librarian if channel == "phone" else None,
+            )
+
+        assert str(refused.value) == (
+            f"«\u00a0Le Petit Prince\u00a0» est déjà dans la commande {first.reference}, "
+            "pas encore retirée."
+        )
+        assert Reservation.objects.count() == 1
+
+    def test_a_document_of_a_collected_or_cancelled_order_can_be_ordered_again(
+        self, patron, branch, shelf
+    ):
+        record = shelf("Le Petit Prince", copies=2)
+        first = services.submit_reservation(patron=patron, branch=branch, records=[record])
+        services.cancel(reservation=first, by=patron)
+
+        again = services.submit_reservation(patron=patron, branch=branch, records=[record])
+
+        assert again.lines.get().record == record
+
+    def test_the_same_submission_key_gives_back_its_order_and_writes_nothing(
+        self, patron, branch, shelf
+    ):
+        record = shelf(copies=2)
+        first = services.submit_reservation(
+            patron=patron, branch=branch, records=[record], submission_key="k" * 32
+        )
+        e_mails = Notification.objects.count()
+
+        again = services.submit_reservation(
+            patron=patron, branch=branch, records=[record], submission_key="k" * 32
+        )
+
+        assert (first.placed_before, again.placed_before) == (False, True)
+        assert again.pk == first.pk
+        assert Reservation.objects.count() == 1
+        assert Notification.objects.count() == e_mails
+
+    def test_a_submission_key_is_the_patrons_own(self, patron, branch, shelf):
+        record = shelf(copies=2)
+        services.submit_reservation(
+            patron=patron, branch=branch, records=[record], submission_key="k" * 32
+        )
+
+        other = services.submit_reservation(
+            patron=PatronFactory(), branch=branch, records=[record], submission_key="k" * 32
+        )
+
+        assert other.placed_before is False
+        assert Reservation.objects.count() == 2
 
     def test_expired_membership_is_refused(self, patron, branch, records):
         patron.membership_expires_on = date(2026, 6, 9)
