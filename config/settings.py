@@ -237,7 +237,7 @@ USE_TZ = True
 
 # Static files -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (catalogue imports): a volume shared by the web and worker processes.
 MEDIA_URL = "media/"

@@ -33,3 +33,6 @@ urlpatterns = [
     # The configured e-mail provider's delivery webhook (authenticated by ANYMAIL_WEBHOOK_SECRET).
     path("anymail/", include("notifications.webhook_urls")),
 ]
+
+# A database outage answers 503 with Retry-After; any other error, the site's 500.
+handler500 = "config.views.server_error"

@@ -1,9 +1,13 @@
 import logging
+import sys
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -72,3 +76,17 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
     )
+
+
+# Seconds a browser or a crawler is asked to wait when the database does not answer.
+OUTAGE_RETRY_AFTER_SECONDS = 120
+
+
+def server_error(request):
+    """The 500 handler: a database that does not answer is an outage (503), not a bug."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        page = loader.get_template("503.html").render()  # no context processor: no query
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(OUTAGE_RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)

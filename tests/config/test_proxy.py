@@ -152,9 +152,8 @@ def test_the_catalogue_upload_alone_may_be_large(proxy, gunicorn):
     big_upload = raw_request(proxy.port, post_head(upload, len(body)) + body)
 
     assert big_form.recv(4096).startswith(b"HTTP/1.1 413")
-    # Passed on whole: the site answers it (here without collected static files, so its
-    # error page cannot render; in production, Django's 400 for a form this large).
-    assert not big_upload.recv(4096).startswith(b"HTTP/1.1 413")
+    # Passed on whole: the site answers it (Django's 400: a form, not a file, this large).
+    assert big_upload.recv(4096).startswith(b"HTTP/1.1 400")
     assert [upload in line for line in posts_seen_by(gunicorn)] == [True]
 
 
