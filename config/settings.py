@@ -215,6 +215,15 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # The embedded default is one process: a per-process cache is the shared cache.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
+# Argon2id at costs measured for a rush on a small server (bench/password_hashing.py): about
+# a quarter of PBKDF2's CPU per sign-in. PBKDF2 hashes, Django's former default, still sign in
+# and are rehashed with Argon2 on the way.
+PASSWORD_HASHERS = [
+    "accounts.passwords.NetworkArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # "hugorobert" for Hugo Robert: the similarity above judges each name alone.

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
@@ -172,3 +173,32 @@ def test_the_reset_e_mail_goes_through_the_outbox_not_the_request(client, mailou
     assert notification.language == "en"
     assert "/accounts/password-reset/" in notification.body_text
     assert mailoutbox == []  # a worker sends it once the request has committed
+
+
+class TestPasswordHashing:
+    """Argon2id at the project's costs (bench/password_hashing.py), PBKDF2 hashes upgraded."""
+
+    @pytest.fixture
+    def production_hashers(self, settings):
+        from config import settings as project  # the module: tests/conftest.py sets MD5
+
+        settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS
+        return settings
+
+    def test_a_new_password_is_hashed_with_argon2id_at_the_projects_costs(self, production_hashers):
+        patron = PatronFactory()
+        patron.set_password("a long enough phrase")
+        patron.save()
+
+        assert patron.password.startswith("argon2$argon2id$v=19$m=32768,t=2,p=1$")
+
+    def test_a_pbkdf2_hash_signs_in_and_is_upgraded(self, client, production_hashers):
+        patron = PatronFactory()
+        patron.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+        patron.save()
+
+        response = sign_in(client, patron.card_number, PASSWORD)
+
+        assert response.status_code == 302 and signed_in(client)
+        patron.refresh_from_db()
+        assert patron.password.startswith("argon2$argon2id$v=19$m=32768,t=2,p=1$")
