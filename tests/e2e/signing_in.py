@@ -33,11 +33,14 @@ def log_in_to_the_admin(page, live_server, user) -> None:
     expect(page.get_by_role("button", name="Déconnexion")).to_be_visible()
 
 
-def code_of_key(key: str, steps_ahead: int = 0) -> str:
-    """What an authenticator app shows for a key typed in from the setup page, now or later.
+def code_of_key(key: str, at_step: int | None = None) -> str:
+    """What an authenticator app shows for a key typed in from the setup page.
 
-    On the suite's clock, which the live server shares (30 s per step).
+    Now on the suite's clock, which the live server shares, or at a given 30-second step.
     """
     typed = key.replace(" ", "")
     secret = base64.b32decode(typed + "=" * (-len(typed) % 8))
-    return f"{TOTP(secret, step=30, t0=-30 * steps_ahead, digits=6, drift=0).token():06d}"
+    totp = TOTP(secret, step=30, t0=0, digits=6, drift=0)
+    if at_step is not None:
+        totp.time = at_step * 30
+    return f"{totp.token():06d}"
