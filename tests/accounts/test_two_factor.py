@@ -242,8 +242,9 @@ class TestTheAdminListOfApps:
         kept_page = client.get(f"/admin/accounts/authenticatorapp/{kept.pk}/change/")
         client.post(f"/admin/accounts/authenticatorapp/{lost.pk}/delete/", {"post": "yes"})
 
-        assert desk_agent.card_number in listing or desk_agent.last_name in listing
-        assert superuser.last_name not in listing
+        # Links name the app, not the person: random names may be shared.
+        assert f"/admin/accounts/authenticatorapp/{lost.pk}/change/" in listing
+        assert f"/admin/accounts/authenticatorapp/{kept.pk}/change/" not in listing
         assert lost.key not in listing
         assert kept_page.status_code == 302  # not one of theirs: the admin says it is gone
         assert not TOTPDevice.objects.filter(pk=lost.pk).exists()

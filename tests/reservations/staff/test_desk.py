@@ -140,6 +140,8 @@ class TestFind:
 
     def test_another_branchs_order_is_not_found_and_shows_nothing_of_it(self, desk_client):
         theirs = ready_at(BranchFactory())
+        theirs.patron.last_name = "Quimperlé-Outremer"  # a name no one else has here
+        theirs.patron.save(update_fields=["last_name"])
         response = desk_client.get(DESK, {"q": theirs.reference})
 
         found = response.context["found"]
