@@ -10,9 +10,10 @@ from django.utils.translation import gettext
 from django.views import i18n
 from django_ratelimit.decorators import ratelimit
 
-from .forms import PasswordResetForm
+from .forms import PasswordResetForm, SignInForm
 from .models import User
 from .services import set_preferred_language
+from .sessions import remember_the_patron
 
 
 def set_language(request):
@@ -44,9 +45,13 @@ class LoginView(auth_views.LoginView):
     becomes the user's preference; otherwise the saved preference applies.
     """
 
+    form_class = SignInForm
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
+        if form.cleaned_data.get("remember"):
+            remember_the_patron(self.request, user)
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else user.preferred_language
         with translation.override(language):

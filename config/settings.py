@@ -153,6 +153,9 @@ STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=240)
 STAFF_SESSION_ENDS_WITH_BROWSER = env.bool("STAFF_SESSION_ENDS_WITH_BROWSER", default=True)
 PATRON_SESSION_IDLE_MINUTES = env.int("PATRON_SESSION_IDLE_MINUTES", default=60)
 PATRON_SESSION_ENDS_WITH_BROWSER = env.bool("PATRON_SESSION_ENDS_WITH_BROWSER", default=True)
+# A patron who ticks "stay signed in" on their own device stays signed in, browser
+# closed or not, until this many days pass without a visit (0: no such choice).
+PATRON_REMEMBER_DAYS = env.int("PATRON_REMEMBER_DAYS", default=14)
 # Password guessing. A card is locked for a while after a few failed sign-ins (django-axes,
 # counted in the database, whatever the process); an address sending many sign-in or reset
 # forms is slowed down (django-ratelimit, counted in the cache).
@@ -276,8 +279,12 @@ if "EMAIL_FILE_PATH" in os.environ:
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Click & collect <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Seconds before an SMTP call gives up: the worker holds the notification's row lock meanwhile.
+# Seconds before an SMTP call gives up.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# A worker that claimed an e-mail and has not said how it went after this many
+# seconds is taken for lost, and the e-mail is sent again. Longer than any
+# provider's time-out (EMAIL_TIMEOUT, anymail's 30 s), or a slow send would be doubled.
+NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=300)
 
 # Celery: a Redis broker when configured, otherwise tasks run in-process.
 # In-process only; a hostname keeps kombu from warning that it has none.

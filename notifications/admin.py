@@ -41,7 +41,18 @@ class NotificationAdmin(admin.ModelAdmin):
     actions = ["send_again"]
     fieldsets = (
         (None, {"fields": ("kind", "recipient", "to_email", "language", "dedup_key")}),
-        (_("Delivery"), {"fields": ("status", "attempts", "last_error", "provider_message_id")}),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "status",
+                    "attempts",
+                    "lease_expires_at",
+                    "last_error",
+                    "provider_message_id",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("created_at", "sent_at", "updated_at")}),
         (_("Message"), {"fields": ("subject", "body_text", "body_html")}),
         (_("About"), {"fields": ("about_type", "about_id")}),

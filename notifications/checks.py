@@ -48,3 +48,23 @@ def e_mails_are_delivered(app_configs, **kwargs):
             id="notifications.E002",
         )
     ]
+
+
+@register("notifications")
+def send_lease_outlasts_the_providers_time_out(app_configs, **kwargs):
+    """A lease shorter than a send would have a slow but living worker's e-mail sent twice."""
+    lease = settings.NOTIFICATION_SEND_LEASE_SECONDS
+    http_time_out = getattr(settings, "ANYMAIL", {}).get("REQUESTS_TIMEOUT", 30)
+    if isinstance(http_time_out, (tuple, list)):  # (connect, read)
+        http_time_out = sum(float(part) for part in http_time_out)
+    provider_time_out = max(float(settings.EMAIL_TIMEOUT or 0), float(http_time_out or 0))
+    if lease > provider_time_out:
+        return []
+    return [
+        Error(
+            f"NOTIFICATION_SEND_LEASE_SECONDS ({lease}) is not longer than the time a send "
+            f"may take ({provider_time_out:g} s).",
+            hint="Make it at least twice EMAIL_TIMEOUT (the default is 300 s).",
+            id="notifications.E003",
+        )
+    ]

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
+    # Claimed by a worker, which is talking to the provider until `lease_expires_at`.
+    SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     DELIVERED = "delivered", _("delivered")
@@ -50,6 +52,15 @@ class Notification(models.Model):
         _("status"), max_length=12, choices=NotificationStatus, default=NotificationStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_expires_at = models.DateTimeField(
+        _("sending until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A worker is sending it until then; if it has not said how it went by then, "
+            "it was lost and the e-mail is sent again."
+        ),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -65,13 +76,19 @@ class Notification(models.Model):
                 condition=Q(status__in=NotificationStatus.values),
                 name="notification_status_valid",
             ),
+            # A claim always says until when: a row sending forever would never be retried.
+            models.CheckConstraint(
+                condition=Q(status=NotificationStatus.SENDING, lease_expires_at__isnull=False)
+                | (~Q(status=NotificationStatus.SENDING) & Q(lease_expires_at__isnull=True)),
+                name="notification_lease_while_sending",
+            ),
         ]
         indexes = [
-            # The sweeper's query: rows still queued after a while.
+            # The sweeper's query: rows still queued, or sending, after a while.
             models.Index(
                 fields=["created_at"],
-                condition=Q(status="queued"),
-                name="notification_queued",
+                condition=Q(status__in=["queued", "sending"]),
+                name="notification_unsent",
             ),
             models.Index(fields=["about_type", "about_id"], name="notification_about"),
             models.Index(fields=["provider_message_id"], name="notification_provider_id"),

@@ -3,13 +3,14 @@
 Every change of state elsewhere calls `queue_notification` inside its own
 transaction. The row is the source of truth; the Celery task that sends it is
 only a wake-up call, published after commit. If the broker is down or a worker
-dies, the row stays `queued` and `requeue_stale_notifications` publishes it
-again; duplicated wake-ups are harmless because sending locks the row and
-re-checks its status (see `send_queued_notification`).
+dies, the row stays `queued` (or `sending` past its lease) and
+`requeue_stale_notifications` publishes it again; duplicated wake-ups are
+harmless because sending claims the row first (see `send_queued_notification`).
 """
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from config.batches import update_in_batches
 
 from .models import Notification
 from .rendering import render_email
+from .webhook_urls import configured_esp
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -136,63 +138,124 @@ class SendResult:
 
 
 def send_queued_notification(*, notification_id: int) -> SendResult:
-    """Send a queued notification once, holding its row lock while the e-mail goes out.
+    """Send a queued notification once: claim it, send it, then say how it went.
 
-    A notification that is no longer queued (already sent, failed, or being
-    sent by another worker right now, so locked) is left alone: the result is
-    `sent=False` with no error. The row lock is held during the SMTP/HTTP call
-    so that no other worker (a redelivered task, the sweeper's copy) can send
-    it at the same time; it is a lock on this one row only, and other workers
-    skip it instead of waiting (`skip_locked`). The attempt is dated when the
-    provider has answered (one reading of the clock for the whole row), which
-    is what the sweeper's backoff counts from.
+    Three steps, so that no transaction is open while the provider is talking:
+
+    1. **Claim** (a short transaction): the row becomes `sending`, its attempt
+       is counted and it gets a lease of ``NOTIFICATION_SEND_LEASE_SECONDS``.
+       A row that is not queued (sent, failed, claimed by another worker whose
+       lease runs) is left alone: the result is `sent=False` with no error.
+    2. **Send**, with no row lock and no transaction.
+    3. **Settle**: one conditional UPDATE marks it sent, or queued again (or
+       failed) with the error, only if it is still this worker's claim.
+
+    A worker that dies between 1 and 3 leaves the row `sending`; once its lease
+    is over, the sweeper publishes it again and the next claim sends it again.
+    So delivery is at least once: if the worker died after the provider had
+    accepted the e-mail, the patron gets it twice, with the same Message-ID
+    (and, with Brevo, the same idempotency key, which makes Brevo drop the
+    second). The window is the provider's reply time, not a transaction's.
     """
+    notification = _claim(notification_id, now=timezone.now())
+    if notification is None:
+        return SendResult(sent=False)
+    try:
+        message_id = _send_email(notification)
+    except Exception as exc:
+        final = notification.attempts >= MAX_ATTEMPTS
+        _settle(
+            notification,
+            status=Notification.Status.FAILED if final else Notification.Status.QUEUED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning(
+            "Notification %s: attempt %s failed%s: %s",
+            notification.pk,
+            notification.attempts,
+            " for the last time" if final else "",
+            exc,
+        )
+        return SendResult(
+            sent=False,
+            notification=notification,
+            error=exc,
+            retry_in=None if final else retry_delay(notification.attempts),
+        )
+    _settle(
+        notification,
+        status=Notification.Status.SENT,
+        provider_message_id=message_id[:255],
+        last_error="",
+    )
+    return SendResult(sent=True, notification=notification)
+
+
+LOST_WORKER = "the worker sending it stopped before saying how it went"
+
+
+def _claim(notification_id: int, *, now: datetime.datetime) -> Notification | None:
+    """Make a queued notification (or one whose sender was lost) this worker's; commit."""
+    claimable = Q(status=Notification.Status.QUEUED) | Q(
+        status=Notification.Status.SENDING, lease_expires_at__lt=now
+    )
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=Notification.Status.QUEUED)
+            .filter(claimable, pk=notification_id)
             .first()
         )
         if notification is None:
-            return SendResult(sent=False)
-        notification.attempts += 1
-        try:
-            message_id = _send_email(notification)
-        except Exception as exc:
-            notification.updated_at = timezone.now()
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            final = notification.attempts >= MAX_ATTEMPTS
-            if final:
+            return None
+        notification.updated_at = now
+        if notification.status == Notification.Status.SENDING:
+            # Its last attempt counts: an e-mail that kills every worker trying
+            # it ends `failed` instead of being tried for ever.
+            notification.last_error = LOST_WORKER
+            logger.warning("Notification %s: %s.", notification.pk, LOST_WORKER)
+            if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = Notification.Status.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-            logger.warning(
-                "Notification %s: attempt %s failed%s: %s",
-                notification.pk,
-                notification.attempts,
-                " for the last time" if final else "",
-                exc,
-            )
-            return SendResult(
-                sent=False,
-                notification=notification,
-                error=exc,
-                retry_in=None if final else retry_delay(notification.attempts),
-            )
-        notification.status = Notification.Status.SENT
-        notification.sent_at = notification.updated_at = timezone.now()
-        notification.provider_message_id = message_id[:255]
-        notification.last_error = ""
-        notification.save(
-            update_fields=[
-                "attempts",
-                "status",
-                "sent_at",
-                "provider_message_id",
-                "last_error",
-                "updated_at",
-            ]
+                notification.lease_expires_at = None
+                notification.save(
+                    update_fields=["status", "lease_expires_at", "last_error", "updated_at"]
+                )
+                return None
+        notification.attempts += 1
+        notification.status = Notification.Status.SENDING
+        notification.lease_expires_at = now + datetime.timedelta(
+            seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS
         )
-    return SendResult(sent=True, notification=notification)
+        notification.save(
+            update_fields=["attempts", "status", "lease_expires_at", "last_error", "updated_at"]
+        )
+    return notification
+
+
+def _settle(notification: Notification, *, status: str, **changes) -> None:
+    """Record how this worker's attempt went, unless its claim was taken over meanwhile.
+
+    The attempt is dated when the provider has answered (one reading of the
+    clock for the whole row), which is what the sweeper's backoff counts from.
+    """
+    now = timezone.now()
+    if status == Notification.Status.SENT:
+        changes["sent_at"] = now
+    changes.update(status=status, lease_expires_at=None, updated_at=now)
+    settled = Notification.objects.filter(
+        pk=notification.pk,
+        status=Notification.Status.SENDING,
+        attempts=notification.attempts,
+    ).update(**changes)
+    for field, value in changes.items():
+        setattr(notification, field, value)
+    if not settled:
+        # The lease ran out before the provider answered and another worker
+        # claimed it: its word is the one kept.
+        logger.warning(
+            "Notification %s: attempt %s ended after its lease; another attempt took over.",
+            notification.pk,
+            notification.attempts,
+        )
 
 
 def retry_delay(attempts: int) -> int:
@@ -203,15 +266,19 @@ def retry_delay(attempts: int) -> int:
 def _send_email(notification: Notification) -> str:
     """Send the stored e-mail with the configured backend; return the provider's id or ''."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    headers = {
+        # A stable Message-ID: should the same e-mail go out twice (a worker
+        # lost after the provider accepted it), mail services and clients
+        # that deduplicate by Message-ID show it once.
+        "Message-ID": f"<notification-{notification.pk}@{domain}>",
+        **_idempotency_headers(notification, domain=domain),
+    }
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
-        # A stable Message-ID: should the same e-mail ever go out twice (a
-        # crash between the provider's acceptance and our commit), mail
-        # services and clients that deduplicate by Message-ID show it once.
-        headers={"Message-ID": f"<notification-{notification.pk}@{domain}>"},
+        headers=headers,
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
@@ -221,14 +288,33 @@ def _send_email(notification: Notification) -> str:
     return "" if message_id is None else str(message_id)
 
 
+def _idempotency_headers(notification: Notification, *, domain: str) -> dict[str, str]:
+    """The provider's own guard against a second send of one notification, where it has one.
+
+    Brevo drops a request whose ``idempotencyKey`` (a UUID) it has seen in the
+    last 15 minutes, longer than a lease plus the sweeper's round. The key is
+    the same for every attempt at one notification. Other providers reached
+    through anymail take their idempotency key as an HTTP header, which anymail
+    does not let us set; they rely on the Message-ID.
+    """
+    if configured_esp() != "brevo":
+        return {}
+    site = getattr(settings, "SITE_URL", domain)
+    key = uuid.uuid5(
+        uuid.NAMESPACE_URL, f"{site}/notifications/{notification.pk}/{notification.dedup_key}"
+    )
+    return {"idempotencyKey": str(key)}
+
+
 def stale_notification_ids(
     *, older_than_seconds: int | None = None, now: datetime.datetime | None = None
 ) -> list[int]:
-    """Return the ids of queued notifications whose task was lost (bounded batch, oldest first).
+    """Return the ids of notifications whose task or worker was lost (bounded batch, oldest first).
 
-    A row is stale when it has been queued for `older_than_seconds` since its
-    last change, plus, after a failed attempt, the backoff the task is waiting
-    for: the sweeper must not cut retries short.
+    A queued row is stale when it has been queued for `older_than_seconds`
+    since its last change, plus, after a failed attempt, the backoff the task
+    is waiting for: the sweeper must not cut retries short. A row being sent is
+    stale once its lease is over: its worker died or hung.
     """
     if older_than_seconds is None:
         older_than_seconds = getattr(
@@ -240,8 +326,11 @@ def stale_notification_ids(
     for attempts in range(1, MAX_ATTEMPTS):
         backoff = datetime.timedelta(seconds=retry_delay(attempts))
         stale |= Q(attempts=attempts, updated_at__lt=now - grace - backoff)
+    stale = (stale & Q(status=Notification.Status.QUEUED)) | Q(
+        status=Notification.Status.SENDING, lease_expires_at__lt=now
+    )
     return list(
-        Notification.objects.filter(stale, status=Notification.Status.QUEUED)
+        Notification.objects.filter(stale)
         .order_by("created_at")
         .values_list("pk", flat=True)[:REQUEUE_BATCH_SIZE]
     )
@@ -348,7 +437,7 @@ def forget_sent_e_mails(
 ) -> int:
     """Blank the address and bodies of e-mails done with for a while; return how many.
 
-    An e-mail is done with once no longer queued (sent, delivered, bounced,
+    An e-mail is done with once no longer queued or sending (sent, delivered, bounced,
     failed); ``NOTIFICATION_RETENTION_DAYS`` after its last change, its address,
     bodies (which hold signed links) and error text are erased. Kind, status,
     dates and subject stay, for the admin's figures.
@@ -357,7 +446,9 @@ def forget_sent_e_mails(
     if older_than_days is None:
         older_than_days = settings.NOTIFICATION_RETENTION_DAYS
     rows = (
-        Notification.objects.exclude(status=Notification.Status.QUEUED)
+        Notification.objects.exclude(
+            status__in=[Notification.Status.QUEUED, Notification.Status.SENDING]
+        )
         .filter(updated_at__lt=now - datetime.timedelta(days=older_than_days))
         .exclude(to_email="", body_text="", body_html="", last_error="")
     )

@@ -154,9 +154,9 @@ class TestSendNotification:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_once(settings):
-    """While one worker is talking to the provider, another skips the locked row."""
+    """While one worker is talking to the provider, another leaves the claimed row alone."""
     if connection.vendor != "postgresql":
-        pytest.skip("row locks with skip_locked need PostgreSQL")
+        pytest.skip("a second connection during the send needs PostgreSQL")
     settings.EMAIL_BACKEND = "tests.notifications.backends.SlowBackend"
     SlowBackend.started.clear()
     SlowBackend.release.clear()
@@ -174,7 +174,7 @@ def test_two_workers_at_once_send_once(settings):
     first = threading.Thread(target=worker)
     first.start()
     assert SlowBackend.started.wait(timeout=10)
-    # The first worker holds the row lock and is sending: the second returns at once.
+    # The first worker has claimed the row and is sending: the second returns at once.
     second = services.send_queued_notification(notification_id=notification.pk)
     SlowBackend.release.set()
     first.join(timeout=10)

@@ -197,3 +197,25 @@ class TestDeployCheck:
         settings.ANYMAIL = {}
 
         assert checks.run_checks(include_deployment_checks=True, tags=["notifications"]) == []
+
+
+class TestSendLeaseCheck:
+    def test_a_lease_shorter_than_a_send_is_an_error(self, settings):
+        settings.EMAIL_TIMEOUT = 30
+        settings.NOTIFICATION_SEND_LEASE_SECONDS = 20
+
+        errors = checks.run_checks(tags=["notifications"])
+
+        assert [error.id for error in errors] == ["notifications.E003"]
+        assert "(20)" in errors[0].msg and "(30 s)" in errors[0].msg
+
+    def test_anymail_s_connect_and_read_time_outs_count_together(self, settings):
+        settings.NOTIFICATION_SEND_LEASE_SECONDS = 60
+        settings.ANYMAIL = {"REQUESTS_TIMEOUT": (10, 50)}
+
+        assert [error.id for error in checks.run_checks(tags=["notifications"])] == [
+            "notifications.E003"
+        ]
+
+    def test_the_default_lease_passes(self):
+        assert checks.run_checks(tags=["notifications"]) == []
