@@ -29,9 +29,8 @@ from collections import Counter, defaultdict
 from scratch import (
     SERVER_URL,
     bench_environment,
-    count_in,
-    create_and_seed,
     percentile,
+    seed_unless_reused,
     setup_django,
 )
 
@@ -43,15 +42,7 @@ PER_KIND = 50
 def main() -> None:
     arguments = parse_arguments()
     environment = bench_environment(arguments.server, arguments.database)
-    records = count_in(arguments.server, arguments.database, "SELECT count(*) FROM catalog_record")
-    if not (arguments.reuse and records):
-        create_and_seed(
-            server=arguments.server,
-            database=arguments.database,
-            records=arguments.records,
-            seed=arguments.seed,
-            environment=environment,
-        )
+    seed_unless_reused(arguments, environment, "SELECT count(*) FROM catalog_record")
     setup_django(environment)
     from django.conf import settings
     from django.test.utils import override_settings, setup_test_environment

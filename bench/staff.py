@@ -36,9 +36,8 @@ from psycopg import sql
 from scratch import (
     SERVER_URL,
     bench_environment,
-    count_in,
-    create_and_seed,
     percentile,
+    seed_unless_reused,
     setup_django,
 )
 
@@ -67,20 +66,11 @@ RESERVATION_COLUMNS = (
 def main() -> None:
     arguments = parse_arguments()
     environment = bench_environment(arguments.server, arguments.database)
-    open_orders = count_in(
-        arguments.server,
-        arguments.database,
+    reuse = seed_unless_reused(
+        arguments,
+        environment,
         "SELECT count(*) FROM reservations_reservation WHERE status IN ('submitted', 'preparing')",
     )
-    reuse = arguments.reuse and open_orders
-    if not reuse:
-        create_and_seed(
-            server=arguments.server,
-            database=arguments.database,
-            records=arguments.records,
-            seed=arguments.seed,
-            environment=environment,
-        )
     setup_django(environment)
     from django.conf import settings
     from django.test.utils import override_settings, setup_test_environment

@@ -13,13 +13,20 @@ Add --no-freeze to run the same without config/gunicorn.conf.py.
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from scratch import PROJECT_DIR, SERVER_URL, bench_environment, percentile, setup_django
+from scratch import (
+    PROJECT_DIR,
+    SERVER_URL,
+    bench_environment,
+    free_port,
+    percentile,
+    setup_django,
+    wait_for,
+)
 
 
 def main() -> None:
@@ -61,22 +68,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start")
 
 
 def session_cookie(card_number: str) -> str:

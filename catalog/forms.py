@@ -4,9 +4,11 @@ from django.utils.translation import pgettext_lazy
 
 from branches.geo import normalize_postcode
 from branches.models import Branch
+from config.widgets import QuickSelect
 
 from .models import DocumentType
 from .search import MAX_QUERY_LENGTH, SearchFilters
+from .selectors import search_filter_choices
 
 # The languages patrons can filter on (ISO 639-2/B codes, as catalogued).
 # A fixed list: asking the database for its distinct languages would read a million rows.
@@ -50,11 +52,13 @@ class SearchForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=pgettext_lazy("document type", "All"),
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Unknown document type: ignored.")},
     )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Unknown language: ignored.")},
     )
     branch = forms.ModelChoiceField(
@@ -63,6 +67,7 @@ class SearchForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=pgettext_lazy("branch", "Any library"),
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Unknown library: ignored.")},
     )
 
@@ -71,6 +76,11 @@ class SearchForm(forms.Form):
         self.fields["language"].choices = [("", pgettext_lazy("language", "All"))] + sorted(
             ((code, language_name(code)) for code in LANGUAGE_NAMES), key=lambda c: c[1]
         )
+        # Listed from the cache; a value sent is still checked against the database.
+        choices = search_filter_choices()
+        for name in ("type", "branch"):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label), *choices[name]]
         self.query_truncated = False
 
     def clean_q(self) -> str:

@@ -1,12 +1,15 @@
 """Read queries of the catalogue's pages."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from branches.geo import Position, by_distance
 from branches.models import Branch
 
-from .models import ItemStatus, Record
+from .models import DocumentType, ItemStatus, Record
 
 
 def record_availability(record: Record, position: Position | None) -> list[Branch]:
@@ -33,3 +36,26 @@ def record_availability(record: Record, position: Position | None) -> list[Branc
     )
     branches = sorted(branches, key=lambda branch: branch.copies_on_shelf == 0)
     return by_distance(branches, position)
+
+
+def search_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Return the search form's document types and libraries, as (code, name) pairs.
+
+    Every search page lists them, and asking the database for them cost a third of
+    a page whose results come from the cache; they change a few times a year, so
+    they are kept in the shared cache, per language, for SEARCH_RESULTS_CACHE_SECONDS
+    (a library just opened to click & collect may take that long to appear there).
+    """
+    key = f"catalog:search-filters:{get_language()}"
+    timeout = settings.SEARCH_RESULTS_CACHE_SECONDS
+    if timeout > 0 and (choices := cache.get(key)) is not None:
+        return choices
+    choices = {
+        "type": [(kind.code, kind.name) for kind in DocumentType.objects.order_by("code")],
+        "branch": list(
+            Branch.objects.click_and_collect().order_by("name").values_list("code", "name")
+        ),
+    }
+    if timeout > 0:
+        cache.set(key, choices, timeout)
+    return choices

@@ -7,7 +7,7 @@ from branches.geo import position_from_request
 
 from .forms import PostcodeForm, SearchForm, language_name
 from .models import Record
-from .search import search_records
+from .results_cache import results_section
 from .selectors import record_availability
 
 
@@ -16,19 +16,10 @@ def search(request):
     """Search the catalogue; every parameter comes from the query string."""
     form = SearchForm(request.GET)
     form.is_valid()  # Invalid filters are shown as errors and left out of the search.
-    page = search_records(
-        query=form.query, filters=form.filters, page_number=_page_number(request.GET.get("page"))
-    )
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "form": form,
-            "page": page,
-            "requested_page": request.GET.get("page", ""),
-            "page_query": _query_string_without_page(request),
-        },
-    )
+    section = ""
+    if form.query:
+        section = results_section(form.query, form.filters, request.GET.get("page", ""))
+    return render(request, "catalog/search.html", {"form": form, "results_section": section})
 
 
 @require_safe
@@ -58,17 +49,3 @@ def _postcode_unknown(form: PostcodeForm, position) -> bool:
     """Return whether the patron typed a valid postcode that the network cannot place."""
     postcode = form.cleaned_data.get("postcode") if form.is_bound and form.is_valid() else ""
     return bool(postcode) and (position is None or position.source != "postcode")
-
-
-def _page_number(value: str | None) -> int:
-    """Return the page asked for; anything that is not a positive number means the first."""
-    try:
-        return max(1, int(value or 1))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _query_string_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

@@ -156,6 +156,9 @@ PATRON_SESSION_ENDS_WITH_BROWSER = env.bool("PATRON_SESSION_ENDS_WITH_BROWSER", 
 # A patron who ticks "stay signed in" on their own device stays signed in, browser
 # closed or not, until this many days pass without a visit (0: no such choice).
 PATRON_REMEMBER_DAYS = env.int("PATRON_REMEMBER_DAYS", default=14)
+# A search's page of results is kept this many seconds in the shared cache, the same for
+# every patron; "copies on the shelf" in the results may be that old (catalog/results_cache.py).
+SEARCH_RESULTS_CACHE_SECONDS = env.int("SEARCH_RESULTS_CACHE_SECONDS", default=60)
 # Password guessing. A card is locked for a while after a few failed sign-ins (django-axes,
 # counted in the database, whatever the process); an address sending many sign-in or reset
 # forms is slowed down (django-ratelimit, counted in the cache).
