@@ -1,7 +1,9 @@
 """Errors of the lifecycle, each with a message a patron or librarian can read.
 
 The message is translated when it is shown (``str(error)`` in the active
-language), so a view only has to display it.
+language), so a view only has to display it. An error of ordering may also
+say the rule to a librarian acting for the patron (``error.for_staff()``:
+"this patron" rather than "you").
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,8 @@ class ReadableError(Exception):
     """An error whose message people read: translated when shown, with its params."""
 
     message = _("This operation is not possible.")
+    # The same rule in a librarian's words, where they differ from the patron's.
+    staff_message = None
 
     def __init__(self, message=None, **params):
         self.params = params
@@ -20,12 +24,24 @@ class ReadableError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self._text(self.message)
+
+    def for_staff(self) -> str:
+        """Return the message for a librarian acting for the patron."""
+        return self._text(self.staff_message if self.staff_message is not None else self.message)
+
+    def _text(self, message) -> str:
         # The lazy message, not its text: ngettext_lazy picks its plural from the params.
-        return str(self.message % self.params) if self.params else str(self.message)
+        return str(message % self.params) if self.params else str(message)
 
 
 class ReservationError(ReadableError):
     """A rule of click & collect was broken; nothing was written."""
+
+
+# Ordering: what a draft may take and what an order must satisfy (ordering.py).
+
+_NO_VALID_MEMBERSHIP_FOR_STAFF = _("This patron has no valid membership: they cannot reserve.")
 
 
 class MembershipExpired(ReservationError):
@@ -33,6 +49,66 @@ class MembershipExpired(ReservationError):
         "Your membership ended on %(date)s. Please renew it at any library of the network "
         "before reserving."
     )
+    staff_message = _NO_VALID_MEMBERSHIP_FOR_STAFF
+
+
+class NoMembership(ReservationError):
+    message = _(
+        "You have no membership yet. Please join at any library of the network before reserving."
+    )
+    staff_message = _NO_VALID_MEMBERSHIP_FOR_STAFF
+
+
+class UnknownRecord(ReservationError):
+    message = _("This document is not in the catalogue.")
+
+
+class AlreadyInDraft(ReservationError):
+    message = _("“%(title)s” is already in your basket.")
+    staff_message = _("“%(title)s” is already in this order.")
+
+
+class AlreadyInAnOrder(ReservationError):
+    message = _("“%(title)s” is already in your order %(reference)s.")
+    staff_message = _("“%(title)s” is already in the patron's order %(reference)s.")
+
+
+class DraftFull(ReservationError):
+    message = ngettext_lazy(
+        "You can have at most %(limit)d document in your basket and in orders not yet "
+        "collected. Remove one before adding another.",
+        "You can have at most %(limit)d documents in your basket and in orders not yet "
+        "collected. Remove one before adding another.",
+        "limit",
+    )
+    staff_message = ngettext_lazy(
+        "A patron can have at most %(limit)d document in orders not yet collected: "
+        "remove one before adding another.",
+        "A patron can have at most %(limit)d documents in orders not yet collected: "
+        "remove one before adding another.",
+        "limit",
+    )
+
+
+class TooManyDocuments(ReservationError):
+    message = ngettext_lazy(
+        "You can have at most %(limit)d document in orders not yet collected; "
+        "you already have %(active)d.",
+        "You can have at most %(limit)d documents in orders not yet collected; "
+        "you already have %(active)d.",
+        "limit",
+    )
+    staff_message = ngettext_lazy(
+        "A patron can have at most %(limit)d document in orders not yet collected; "
+        "this one already has %(active)d.",
+        "A patron can have at most %(limit)d documents in orders not yet collected; "
+        "this one already has %(active)d.",
+        "limit",
+    )
+
+
+class NoBranchChosen(ReservationError):
+    message = _("Choose how the order came in and the pickup library first.")
 
 
 class ClickAndCollectClosed(ReservationError):
@@ -51,22 +127,11 @@ class DuplicateDocument(ReservationError):
     message = _("“%(title)s” is in the order twice.")
 
 
-class AlreadyInAnOrder(ReservationError):
-    message = _("“%(title)s” is already in order %(reference)s, not yet collected.")
-
-
 class NotReservableOnline(ReservationError):
     message = _("“%(title)s” (%(type)s) cannot be reserved online.")
 
 
-class TooManyDocuments(ReservationError):
-    message = ngettext_lazy(
-        "You can have at most %(limit)d document in orders not yet collected; "
-        "you already have %(active)d.",
-        "You can have at most %(limit)d documents in orders not yet collected; "
-        "you already have %(active)d.",
-        "limit",
-    )
+# Allocation and the later steps of an order.
 
 
 class NoLongerAvailable(ReservationError):
@@ -89,12 +154,6 @@ class UnknownBarcode(ReservationError):
 
 class NotOnLoan(ReservationError):
     message = _("The copy %(barcode)s is not on loan.")
-
-
-class NoMembership(ReservationError):
-    message = _(
-        "You have no membership yet. Please join at any library of the network before reserving."
-    )
 
 
 class NotAllowed(ReservationError):

@@ -14,8 +14,6 @@ from branches.models import Branch, OpeningHours
 from catalog.models import Item, Record
 
 from .models import (
-    ACTIVE_STATUSES,
-    HOLDING_LINE_STATUSES,
     CampaignStatus,
     ExtensionChange,
     LineStatus,
@@ -69,26 +67,6 @@ class Step:
 
 
 # The basket -------------------------------------------------------------------------------------
-
-
-def active_documents(patron) -> tuple[int, dict[int, str]]:
-    """Return how many documents the patron's active orders hold, and their record → reference.
-
-    The count is the one `submit_reservation` enforces: lines still holding a
-    copy, in orders not yet collected, expired or cancelled.
-    """
-    if patron is None or not patron.is_authenticated:
-        return 0, {}
-    lines = list(
-        ReservationLine.objects.filter(
-            reservation__patron=patron,
-            reservation__status__in=ACTIVE_STATUSES,
-            status__in=HOLDING_LINE_STATUSES,
-        )
-        .order_by()
-        .values_list("record_id", "reservation__reference")
-    )
-    return len(lines), dict(lines)
 
 
 def basket_records(record_ids: list[int]) -> list[Record]:

@@ -28,8 +28,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import formats, timezone, translation
-from django.utils.functional import lazy
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 
 from accounts.models import User
@@ -39,24 +38,18 @@ from catalog.models import DocumentType, Item, Record
 from notifications.models import Notification
 from notifications.services import queue_notification
 
+from . import ordering
 from .exceptions import (
-    AlreadyInAnOrder,
-    ChannelNotAccepted,
     ClickAndCollectClosed,
-    DuplicateDocument,
     EmptyOrder,
     IllegalLineTransition,
     IllegalTransition,
-    MembershipExpired,
     NoLongerAvailable,
-    NoMembership,
     NotAllowed,
     NotFullyPrepared,
     NothingPicked,
     NotInOrder,
     NotOnLoan,
-    NotReservableOnline,
-    TooManyDocuments,
     UnknownBarcode,
     WrongBarcode,
 )
@@ -93,9 +86,6 @@ LINE_ACTION_PICK = pgettext_lazy("line action", "picked")
 LINE_ACTION_REPORT_MISSING = pgettext_lazy("line action", "reported missing")
 LINE_ACTION_HAND_OVER = pgettext_lazy("line action", "handed over")
 
-# Formatted when the message is shown, in the language active then.
-_lazy_date = lazy(formats.date_format, str)
-_lazy_type_name = lazy(lambda document_type: document_type.name, str)
 
 # The audit trail's actions.
 AUDIT_SUBMITTED = "submitted"
@@ -137,12 +127,12 @@ def submit_reservation(
     """
     now = now or timezone.now()
     records = list(records)
-    _check_order(patron=patron, branch=branch, records=records, channel=channel, now=now)
+    ordering.check_order(patron=patron, branch=branch, records=records, channel=channel, now=now)
     # Before any lock: the calendar's two queries need not be under it.
     processing_deadline = _deadline_or_closed(branch, calendar.processing_deadline, now)
     with transaction.atomic():
         # The patron's row lock serializes their parallel submissions, so the
-        # count below cannot miss an order being placed at the same moment.
+        # holdings checked below cannot miss an order being placed at the same moment.
         User.objects.select_for_update().filter(pk=patron.pk).first()
         if submission_key:
             placed = Reservation.objects.filter(
@@ -151,18 +141,7 @@ def submit_reservation(
             if placed is not None:
                 placed.placed_before = True
                 return placed
-        _check_not_already_ordered(patron, records)
-        active = (
-            ReservationLine.objects.filter(
-                reservation__patron=patron,
-                reservation__status__in=ACTIVE_STATUSES,
-                status__in=HOLDING_LINE_STATUSES,
-            )
-            .order_by()
-            .count()
-        )
-        if active + len(records) > settings.MAX_ACTIVE_ITEMS:
-            raise TooManyDocuments(limit=settings.MAX_ACTIVE_ITEMS, active=active)
+        ordering.check_holdings(patron, records)
         items = [
             _allocate_copy(record=record, branch=branch)
             for record in sorted(records, key=lambda record: record.pk)
@@ -217,68 +196,6 @@ def submit_reservation(
         )
     reservation.placed_before = False
     return reservation
-
-
-def _check_not_already_ordered(patron: User, records: list[Record]) -> None:
-    """Refuse a record the patron already has in an order not yet collected.
-
-    Under the patron's row lock, like the cap: two sessions, or a form sent twice,
-    cannot both place it. Checked here rather than by the basket alone, so that
-    phone and e-mail orders obey it too.
-    """
-    held = (
-        ReservationLine.objects.filter(
-            reservation__patron=patron,
-            reservation__status__in=ACTIVE_STATUSES,
-            status__in=HOLDING_LINE_STATUSES,
-            record__in=[record.pk for record in records],
-        )
-        .order_by("record__title")
-        .values_list("record__title", "reservation__reference")
-        .first()
-    )
-    if held is not None:
-        title, reference = held
-        raise AlreadyInAnOrder(title=title, reference=reference)
-
-
-def _check_order(
-    *, patron: User, branch: Branch, records: list[Record], channel: str, now: datetime.datetime
-) -> None:
-    """Check the rules that need no lock, in the order a patron should hear about them."""
-    if not records:
-        raise EmptyOrder()
-    seen: set[int] = set()
-    for record in records:
-        if record.pk in seen:
-            raise DuplicateDocument(title=record.title)
-        seen.add(record.pk)
-    if not patron.has_valid_membership(on=calendar.network_date(now)):
-        if patron.membership_expires_on is None:
-            raise NoMembership()
-        raise MembershipExpired(date=_lazy_date(patron.membership_expires_on))
-    if not branch.click_and_collect_enabled:
-        raise ClickAndCollectClosed(branch=branch.name)
-    accepted = {
-        Channel.WEB: True,
-        Channel.PHONE: branch.accepts_phone_orders,
-        Channel.EMAIL: branch.accepts_email_orders,
-    }
-    if not accepted.get(channel, False):
-        raise ChannelNotAccepted(branch=branch.name, channel=_channel_label(channel))
-    # The types read afresh in one query, whatever the caller loaded.
-    fresh = Record.objects.select_related("document_type").in_bulk(seen)
-    for record in records:
-        document_type = fresh[record.pk].document_type
-        if not document_type.reservable_online:
-            raise NotReservableOnline(title=record.title, type=_lazy_type_name(document_type))
-
-
-def _channel_label(channel: str):
-    try:
-        return Channel(channel).label
-    except ValueError:
-        return channel
 
 
 def _allocate_copy(*, record: Record, branch: Branch) -> Item:

@@ -16,8 +16,7 @@ from branches.geo import position_from_request
 from branches.templatetags.deadlines import deadline
 from config.headers import uses_geolocation
 
-from . import selectors, services
-from .basket import Basket
+from . import ordering, selectors, services
 from .exceptions import ReservationError
 from .forms import CheckoutForm, PositionForm, RecordForm, new_submission_key
 
@@ -41,13 +40,15 @@ def _patron(request):
 @uses_geolocation
 def basket(request):
     """Show the basket, the cap, and the branches to collect from, nearest first."""
-    cart = Basket(request.session)
+    cart = ordering.OrderDraft.basket(request.session)
     patron = _patron(request)
-    active, ordered = selectors.active_documents(patron)
+    held = ordering.holdings(patron)
     # A document already in an order not yet collected leaves the basket (an order placed
     # from another tab or device, or one whose answer never reached the browser).
     records = [
-        record for record in selectors.basket_records(cart.record_ids) if record.pk not in ordered
+        record
+        for record in selectors.basket_records(cart.record_ids)
+        if record.pk not in held.references
     ]
     cart.keep_only(record.pk for record in records)
     position_form = PositionForm(request.GET or None)
@@ -57,14 +58,14 @@ def basket(request):
     unknown_postcode = bool(typed) and (position is None or position.source == "home_branch")
     branches = selectors.pickup_branches(records, position) if records and patron else []
     suggested = next((branch for branch in branches if not branch.missing), None)
-    used = active + len(records)
+    used = held.count + len(records)
     return render(
         request,
         "reservations/basket.html",
         {
             "records": records,
             "submission_key": new_submission_key(),
-            "active": active,
+            "active": held.count,
             "used": used,
             "remaining": max(settings.MAX_ACTIVE_ITEMS - used, 0),
             "over_cap": used > settings.MAX_ACTIVE_ITEMS,
@@ -92,10 +93,10 @@ def basket_add(request):
     form = RecordForm(request.POST)
     default = reverse("reservations:basket")
     record = selectors.record_for_basket(request.POST.get("record")) if form.is_valid() else None
-    patron = _patron(request)
-    active, ordered = selectors.active_documents(patron)
     try:
-        Basket(request.session).add(record, patron=patron, active=active, ordered=ordered)
+        ordering.add_to_draft(
+            ordering.OrderDraft.basket(request.session), record, patron=_patron(request)
+        )
     except ReservationError as error:
         messages.error(request, str(error))
     else:
@@ -110,7 +111,7 @@ def basket_remove(request):
     """Take a record out of the basket."""
     form = RecordForm(request.POST)
     record = selectors.record_for_basket(request.POST.get("record")) if form.is_valid() else None
-    if record is not None and Basket(request.session).remove(record.pk):
+    if record is not None and ordering.OrderDraft.basket(request.session).remove(record.pk):
         messages.success(
             request, gettext("“%(title)s” is no longer in your basket.") % {"title": record.title}
         )
@@ -125,7 +126,7 @@ def checkout(request):
     back = _basket_url(request.POST)
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("reservations:basket"))
-    cart = Basket(request.session)
+    cart = ordering.OrderDraft.basket(request.session)
     form = CheckoutForm(request.POST, basket_ids=cart.record_ids)
     placed = selectors.order_of_submission(request.user, request.POST.get("submission", ""))
     if placed is not None:

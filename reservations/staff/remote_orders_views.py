@@ -14,17 +14,16 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from catalog.search import SearchFilters, search_records
 
-from .. import services
-from ..basket import UnknownRecord
-from ..exceptions import NotReservableOnline, ReservationError
+from .. import ordering, services
+from ..exceptions import NoBranchChosen, ReservationError
 from ..models import Reservation
-from ..selectors import active_documents, basket_records, record_for_basket
+from ..ordering import OrderDraft
+from ..selectors import basket_records, record_for_basket
 from .access import TAKE_REMOTE_ORDER, reservation_for_staff, staff_required
 from .desk_forms import ChannelBranchForm, PatronSearchForm
 from .desk_selectors import find_patrons, remote_order_branches
@@ -33,74 +32,11 @@ from .desk_selectors import find_patrons, remote_order_branches
 SEARCH_PAGE_SIZE = 10
 
 
-class AlreadyInOrder(ReservationError):
-    message = gettext_lazy("“%(title)s” is already in this order.")
-
-
-class AlreadyOrdered(ReservationError):
-    message = gettext_lazy("“%(title)s” is already in the patron's order %(reference)s.")
-
-
-class OrderFull(ReservationError):
-    message = ngettext_lazy(
-        "A patron can have at most %(limit)d document in orders not yet collected: "
-        "remove one before adding another.",
-        "A patron can have at most %(limit)d documents in orders not yet collected: "
-        "remove one before adding another.",
-        "limit",
-    )
-
-
-class NoMembership(ReservationError):
-    message = gettext_lazy("This patron has no valid membership: they cannot reserve.")
-
-
-class NoBranchChosen(ReservationError):
-    message = gettext_lazy("Choose how the order came in and the pickup library first.")
-
-
-class RemoteOrderDraft:
-    """The order a librarian is building for one patron, kept in the librarian's session."""
-
-    SESSION_KEY = "remote_orders"
-
-    def __init__(self, session, patron_id: int) -> None:
-        self.session = session
-        self.key = str(patron_id)
-        drafts = session.get(self.SESSION_KEY)
-        draft = drafts.get(self.key) if isinstance(drafts, dict) else None
-        draft = draft if isinstance(draft, dict) else {}
-        # The session is trusted only as far as its types go.
-        self.channel = draft.get("channel") if isinstance(draft.get("channel"), str) else ""
-        self.branch_id = draft.get("branch") if isinstance(draft.get("branch"), int) else None
-        records = draft.get("records")
-        self.record_ids = (
-            [pk for pk in records if isinstance(pk, int)] if isinstance(records, list) else []
-        )
-
-    def save(self) -> None:
-        drafts = self.session.get(self.SESSION_KEY)
-        drafts = drafts if isinstance(drafts, dict) else {}
-        drafts[self.key] = {
-            "channel": self.channel,
-            "branch": self.branch_id,
-            "records": self.record_ids,
-        }
-        self.session[self.SESSION_KEY] = drafts
-        self.session.modified = True
-
-    def clear(self) -> None:
-        drafts = self.session.get(self.SESSION_KEY)
-        if isinstance(drafts, dict) and self.key in drafts:
-            del drafts[self.key]
-            self.session.modified = True
-
-
 def _patron(patron_id: int) -> User:
     return get_object_or_404(User, pk=patron_id, is_staff=False, is_active=True)
 
 
-def _chosen_branch(draft: RemoteOrderDraft, branches):
+def _chosen_branch(draft: OrderDraft, branches):
     """Return the draft's branch if it is still one of the librarian's that takes its channel."""
     for branch in branches:
         if branch.pk == draft.branch_id:
@@ -139,12 +75,12 @@ def remote_order_patron(request, patron_id: int):
 
 
 def _patron_context(request, patron: User, *, query: str = "", setup_form=None) -> dict:
-    draft = RemoteOrderDraft(request.session, patron.pk)
+    draft = OrderDraft.taken_for(request.session, patron.pk)
     branches = remote_order_branches(request.user)
     branch = _chosen_branch(draft, branches)
-    active, ordered = active_documents(patron)
+    held = ordering.holdings(patron)
     records = basket_records(draft.record_ids)
-    used = active + len(records)
+    used = held.count + len(records)
     query = " ".join(str(query).split())[:200]
     results = None
     if branch is not None and query:
@@ -154,7 +90,7 @@ def _patron_context(request, patron: User, *, query: str = "", setup_form=None) 
         chosen = {record.pk for record in records}
         for hit in results.hits:
             hit.in_order = hit.pk in chosen
-            hit.ordered_in = ordered.get(hit.pk, "")
+            hit.ordered_in = held.references.get(hit.pk, "")
     if setup_form is None:
         initial = {"channel": draft.channel or "phone", "branch": branch.pk if branch else None}
         setup_form = ChannelBranchForm(initial=initial, branches=branches)
@@ -166,7 +102,7 @@ def _patron_context(request, patron: User, *, query: str = "", setup_form=None) 
         "step": 3 if branch else 2,
         "setup_form": setup_form,
         "records": records,
-        "active": active,
+        "active": held.count,
         "used": used,
         "remaining": max(settings.MAX_ACTIVE_ITEMS - used, 0),
         "query": query,
@@ -184,7 +120,7 @@ def remote_order_setup(request, patron_id: int):
     if not form.is_valid():
         context = _patron_context(request, patron, setup_form=form)
         return render(request, "reservations/staff/remote_order_patron.html", context, status=400)
-    draft = RemoteOrderDraft(request.session, patron.pk)
+    draft = OrderDraft.taken_for(request.session, patron.pk)
     draft.channel = form.cleaned_data["channel"]
     draft.branch_id = form.cleaned_data["branch"].pk
     draft.save()
@@ -196,36 +132,18 @@ def remote_order_setup(request, patron_id: int):
 def remote_order_add(request, patron_id: int):
     """Step 3: add a document, under the rules the patron's basket follows."""
     patron = _patron(patron_id)
-    draft = RemoteOrderDraft(request.session, patron.pk)
+    draft = OrderDraft.taken_for(request.session, patron.pk)
     query = request.POST.get("q", "")
+    record = record_for_basket(request.POST.get("record"))
     try:
-        record = record_for_basket(request.POST.get("record"))
-        _check_addition(request, patron, draft, record)
+        if _chosen_branch(draft, remote_order_branches(request.user)) is None:
+            raise NoBranchChosen()
+        ordering.add_to_draft(draft, record, patron=patron)
     except ReservationError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.for_staff())
     else:
-        draft.record_ids.append(record.pk)
-        draft.save()
         messages.success(request, _("“%(title)s” added to the order.") % {"title": record.title})
     return _back_to_patron(patron, query)
-
-
-def _check_addition(request, patron: User, draft: RemoteOrderDraft, record) -> None:
-    if _chosen_branch(draft, remote_order_branches(request.user)) is None:
-        raise NoBranchChosen()
-    if not patron.has_valid_membership():
-        raise NoMembership()
-    if record is None:
-        raise UnknownRecord()
-    if not record.document_type.reservable_online:
-        raise NotReservableOnline(title=record.title, type=record.document_type.name)
-    if record.pk in draft.record_ids:
-        raise AlreadyInOrder(title=record.title)
-    active, ordered = active_documents(patron)
-    if record.pk in ordered:
-        raise AlreadyOrdered(title=record.title, reference=ordered[record.pk])
-    if active + len(draft.record_ids) >= settings.MAX_ACTIVE_ITEMS:
-        raise OrderFull(limit=settings.MAX_ACTIVE_ITEMS)
 
 
 @require_POST
@@ -233,11 +151,9 @@ def _check_addition(request, patron: User, draft: RemoteOrderDraft, record) -> N
 def remote_order_remove(request, patron_id: int):
     """Step 3: take a document out of the order being built."""
     patron = _patron(patron_id)
-    draft = RemoteOrderDraft(request.session, patron.pk)
+    draft = OrderDraft.taken_for(request.session, patron.pk)
     record = record_for_basket(request.POST.get("record"))
-    if record is not None and record.pk in draft.record_ids:
-        draft.record_ids.remove(record.pk)
-        draft.save()
+    if record is not None and draft.remove(record.pk):
         messages.success(
             request, _("“%(title)s” removed from the order.") % {"title": record.title}
         )
@@ -249,7 +165,7 @@ def remote_order_remove(request, patron_id: int):
 def remote_order_submit(request, patron_id: int):
     """Step 4: place the order; on a broken rule, say which and keep the selection."""
     patron = _patron(patron_id)
-    draft = RemoteOrderDraft(request.session, patron.pk)
+    draft = OrderDraft.taken_for(request.session, patron.pk)
     branch = _chosen_branch(draft, remote_order_branches(request.user))
     try:
         if branch is None:
@@ -262,7 +178,7 @@ def remote_order_submit(request, patron_id: int):
             created_by=request.user,
         )
     except ReservationError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.for_staff())
         return _back_to_patron(patron, request.POST.get("q", ""))
     draft.clear()
     messages.success(

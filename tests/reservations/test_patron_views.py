@@ -15,8 +15,8 @@ from django.urls import reverse
 from branches.models import PostcodeArea
 from catalog.models import Item
 from reservations import services
-from reservations.basket import Basket
 from reservations.models import Reservation
+from reservations.ordering import OrderDraft
 from tests.factories import BranchFactory, DocumentTypeFactory, ItemFactory, PatronFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def add(client, record, **extra):
 
 
 def basket_ids(client) -> list[int]:
-    return Basket(client.session).record_ids
+    return OrderDraft.basket(client.session).record_ids
 
 
 def page_text(response) -> str:

@@ -267,8 +267,10 @@ class TestSubmitReservation:
             )
 
         assert str(refused.value) == (
-            f"«\u00a0Le Petit Prince\u00a0» est déjà dans la commande {first.reference}, "
-            "pas encore retirée."
+            f"«\u00a0Le Petit Prince\u00a0» est déjà dans votre commande {first.reference}."
+        )
+        assert refused.value.for_staff() == (
+            f"« Le Petit Prince » est déjà dans la commande {first.reference} de l’usager."
         )
         assert Reservation.objects.count() == 1
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reservations import services
 from reservations.models import Channel, Reservation
-from reservations.staff.remote_orders_views import RemoteOrderDraft
+from reservations.ordering import OrderDraft
 from tests.factories import (
     BranchFactory,
     DocumentTypeFactory,
@@ -109,7 +109,7 @@ class TestChannelAndBranch:
 
         assert response.status_code == 400
         assert "does not take orders by e-mail" in response.content.decode()
-        assert RemoteOrderDraft(staff_client.session, patron.pk).branch_id is None
+        assert OrderDraft.taken_for(staff_client.session, patron.pk).branch_id is None
 
     def test_another_branch_is_refused(self, staff_client, patron):
         theirs = BranchFactory(accepts_phone_orders=True)
@@ -151,7 +151,7 @@ class TestBuildAndSubmit:
         assert {line.record for line in order.lines.all()} == {first, second}
         assert response.request["PATH_INFO"] == f"/staff/phone-order/orders/{order.reference}/"
         assert order.reference in messages_of(response)[0]
-        assert RemoteOrderDraft(staff_client.session, patron.pk).record_ids == []
+        assert OrderDraft.taken_for(staff_client.session, patron.pk).record_ids == []
 
     def test_the_cap_counts_the_patrons_active_orders(
         self, staff_client, patron, phone_branch, shelf
@@ -165,7 +165,7 @@ class TestBuildAndSubmit:
         response = add(staff_client, patron, shelf(), follow=True)
 
         assert "at most 5 documents" in messages_of(response)[-1]
-        assert len(RemoteOrderDraft(staff_client.session, patron.pk).record_ids) == 1
+        assert len(OrderDraft.taken_for(staff_client.session, patron.pk).record_ids) == 1
         assert "5 of 5 used" in response.content.decode()
 
     def test_a_document_already_ordered_or_chosen_is_refused(
@@ -233,7 +233,7 @@ class TestBuildAndSubmit:
         assert messages_of(response)[-1] == (
             f"“{record.title}” is no longer available at {phone_branch.name}."
         )
-        assert RemoteOrderDraft(staff_client.session, patron.pk).record_ids == [record.pk]
+        assert OrderDraft.taken_for(staff_client.session, patron.pk).record_ids == [record.pk]
         assert not Reservation.objects.filter(patron=patron).exists()
 
     def test_the_branch_stopping_phone_orders_is_told_at_submission(
@@ -256,7 +256,7 @@ class TestBuildAndSubmit:
 
         staff_client.post(url("remote_order_remove", patron), {"record": record.pk})
 
-        assert RemoteOrderDraft(staff_client.session, patron.pk).record_ids == []
+        assert OrderDraft.taken_for(staff_client.session, patron.pk).record_ids == []
 
     def test_the_page_costs_a_constant_number_of_queries(
         self, staff_client, patron, phone_branch, shelf, django_assert_max_num_queries
