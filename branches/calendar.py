@@ -31,12 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
-from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from core.network_time import network_timezone
 
 from .models import Branch
 
@@ -183,16 +184,6 @@ def _window_end(first: date, open_days_needed: int) -> date:
     """Return the last day the search for that many open days can reach before giving up."""
     # Each open day lies within HORIZON_DAYS of the previous one, or the search raises.
     return first + timedelta(days=open_days_needed * HORIZON_DAYS)
-
-
-def network_timezone() -> ZoneInfo:
-    """Return the time zone of the branches' clocks (not the one activated for a user)."""
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def network_date(moment: datetime | None = None) -> date:
-    """Return the network's date at a moment (by default now): the day on the branches' walls."""
-    return (moment or timezone.now()).astimezone(network_timezone()).date()
 
 
 def _local(value: datetime) -> datetime:

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.headers import uses_geolocation
+from core.headers import uses_geolocation
 
 from .geo import position_from_request
 from .selectors import branch_directory

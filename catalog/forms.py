@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from branches.geo import normalize_postcode
 from branches.models import Branch
-from config.widgets import QuickSelect
+from core.widgets import QuickSelect
 
 from .models import DocumentType
 from .search import MAX_QUERY_LENGTH, SearchFilters

@@ -20,7 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.celery import publish_quietly
+from core.publishing import publish_quietly
 
 from . import services
 from .imports.formats import SNIFF_BYTES, Format, NotACatalogueFile, detect_format

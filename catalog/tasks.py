@@ -11,7 +11,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 
-from config.celery import publish_quietly
+from core.publishing import publish_quietly
 
 from . import services
 from .imports.branch_codes import read_branch_map

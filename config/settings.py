@@ -79,7 +79,7 @@ MIDDLEWARE = [
     # Staff who set up an authenticator app give its code before any page.
     "accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.headers.PrivacyHeadersMiddleware",
+    "core.headers.PrivacyHeadersMiddleware",
     # A form sent too often (django-ratelimit) gets RATELIMIT_VIEW's page.
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in.
@@ -187,7 +187,7 @@ RATELIMIT_FAIL_OPEN = True
 if "CLIENT_IP_HEADER" in os.environ:
     RATELIMIT_IP_META_KEY = env("CLIENT_IP_HEADER")
 # How long a web request waits for Redis (broker or cache), to connect and for each answer
-# (config.celery.impatient_connection, config/cache.py): the outbox row is the commitment,
+# (core.publishing.impatient_connection, config/cache.py): the outbox row is the commitment,
 # the sweeper publishes again whatever a request could not.
 BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=0.5)
 if "CACHE_URL" in os.environ:

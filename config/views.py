@@ -13,8 +13,9 @@ from django.views.decorators.http import require_safe
 
 from branches.models import Branch
 from branches.selectors import branches_taking_remote_orders, service_facts
+from core.publishing import impatient_connection
 
-from .celery import impatient_connection
+from .celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with impatient_connection(url=settings.CELERY_BROKER_URL) as conn:
+        with impatient_connection(celery_app, url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=0)
             conn.default_channel.client.ping()
         return True

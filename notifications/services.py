@@ -21,7 +21,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.batches import update_in_batches
+from core.batches import update_in_batches
+from core.publishing import publish_quietly
 
 from .models import Notification
 from .rendering import render_email
@@ -120,8 +121,6 @@ def enqueue_sending(*, notification_id: int) -> None:
     If the broker is down, the row stays queued and the sweeper publishes it
     again later.
     """
-    from config.celery import publish_quietly
-
     from .tasks import send_notification
 
     publish_quietly(send_notification, notification_id)

@@ -16,13 +16,12 @@ from django.utils import timezone
 
 from branches.models import Branch
 from branches.slots import pickup_slots
-from reservations.models import Reservation, ReservationStatus
+from core.network_time import network_date, start_of_network_day
+from reservations.models import OPEN_STATUSES, Reservation, ReservationStatus
 from reservations.staff.access import staff_branches
-from reservations.staff.stats import local_today, start_of_day
 
 from .models import Appointment, AppointmentStatus, PickupSlot
 
-OPEN_STATUSES = (ReservationStatus.SUBMITTED, ReservationStatus.PREPARING)
 NO_SHOW_DAYS = 30
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -62,7 +61,7 @@ class Board:
 
     @property
     def is_today(self) -> bool:
-        return self.day == local_today(self.now)
+        return self.day == network_date(self.now)
 
     @property
     def unseen(self) -> int:
@@ -95,7 +94,7 @@ def board_for(branch: Branch, day: datetime.date, *, now: datetime.datetime | No
     """
     now = now or timezone.now()
     board = Board(branch=branch, day=day, now=now)
-    starts, ends = start_of_day(day), start_of_day(day + ONE_DAY)
+    starts, ends = start_of_network_day(day), start_of_network_day(day + ONE_DAY)
     moment = min(now, ends)
     orders = Reservation.objects.filter(branch=branch)
 
@@ -166,7 +165,7 @@ def slot_counts(branch: Branch, day: datetime.date) -> list[SlotCount]:
     Slots someone booked but the branch no longer offers (its hours changed)
     are listed too: their patrons are still coming.
     """
-    starts, ends = start_of_day(day), start_of_day(day + ONE_DAY)
+    starts, ends = start_of_network_day(day), start_of_network_day(day + ONE_DAY)
     offered = pickup_slots(branch, after=starts - datetime.timedelta(microseconds=1), until=ends)
     booked = {
         slot.starts_at: slot
@@ -268,12 +267,12 @@ def pickup_figures(
     the board lists all of a branch's slots, booked or not.
     """
     now = now or timezone.now()
-    day = day or local_today(now)
+    day = day or network_date(now)
     branches = [branch for branch in branches if branch.appointments_enabled]
     if not branches:
         return []
     ids = [branch.pk for branch in branches]
-    starts, ends = start_of_day(day), start_of_day(day + ONE_DAY)
+    starts, ends = start_of_network_day(day), start_of_network_day(day + ONE_DAY)
     slots: dict[int, list[SlotCount]] = {branch_id: [] for branch_id in ids}
     for slot in PickupSlot.objects.filter(
         branch_id__in=ids, starts_at__gte=starts, starts_at__lt=ends, booked__gt=0

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from core.network_time import network_date
 from reservations.staff.access import VIEW_DASHBOARD, reservations_for_staff, staff_required
-from reservations.staff.stats import local_today
 
 from . import board_selectors, board_services
 from .models import Arrival
@@ -47,7 +47,7 @@ def _chosen(request, params):
             raise Http404
     else:
         branch = branches[0] if branches else None
-    today = local_today()
+    today = network_date()
     try:
         day = datetime.date.fromisoformat(params.get("day", ""))
     except ValueError:
@@ -74,7 +74,7 @@ def _context(request, branches, branch, day) -> dict:
         "fragment_url": f"{reverse('board:fragment')}?{query}&since={board.latest_arrival_id}",
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "today": local_today(now),
+        "today": network_date(now),
         # Arrivals newer than those the page already announced (none on the first load).
         "new_arrivals": [
             order for order in board.here if since is not None and order.board_arrival.pk > since

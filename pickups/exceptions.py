@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from reservations.exceptions import ReadableError
+from core.errors import ReadableError
 
 
 class PickupError(ReadableError):

@@ -5,12 +5,12 @@ appointments and queues the patron's e-mail through the outbox.
 """
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.network_time import network_timezone
 from notifications.services import queue_notification
 from reservations.models import HOLDING_LINE_STATUSES, ReservationStatus
 
@@ -30,7 +30,7 @@ def send_appointment_reminders(*, now: datetime | None = None) -> int:
     is set with the e-mail, and the dedup key forbids a second e-mail.
     """
     now = now or timezone.now()
-    network = ZoneInfo(settings.TIME_ZONE)
+    network = network_timezone()
     local = now.astimezone(network)
     morning = datetime.combine(local.date(), REMINDER_FROM, tzinfo=network)
     if now < morning:

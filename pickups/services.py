@@ -7,15 +7,15 @@ other and re-checks the condition on the row as the previous one left it,
 so a slot of capacity 4 gets 4 bookings however many patrons race for it.
 """
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 
-from branches.calendar import network_date, network_timezone
 from branches.slots import Slot, pickup_slots
-from config.batches import update_in_batches
+from core.batches import update_in_batches
+from core.network_time import network_date, start_of_network_day
 from reservations.models import AuditEntry, Reservation, ReservationStatus
 
 from .exceptions import (
@@ -234,6 +234,6 @@ def _close(appointment: Appointment, *, status: str, now: datetime) -> None:
 def forget_arrival_notes(*, now: datetime | None = None) -> int:
     """Erase the "I'm here" notes of days gone by (a car, a description); return how many."""
     now = now or timezone.now()
-    today_began = datetime.combine(network_date(now), time.min, tzinfo=network_timezone())
+    today_began = start_of_network_day(network_date(now))
     rows = Arrival.objects.filter(arrived_at__lt=today_began).exclude(note="")
     return update_in_batches(rows, note="")

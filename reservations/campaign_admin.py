@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from config.celery import publish_quietly
+from core.publishing import publish_quietly
 
 from . import campaigns
 from .admin_readonly import ReadOnlyModelAdmin

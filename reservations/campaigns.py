@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from branches.calendar import network_date
+from core.network_time import network_date
 from notifications.services import queue_notification
 
 from .exceptions import ReadableError

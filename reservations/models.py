@@ -26,6 +26,8 @@ class ReservationStatus(models.TextChoices):
     EXPIRED = "expired", _("expired")
 
 
+# Orders the librarians still have to prepare: their queue.
+OPEN_STATUSES = (ReservationStatus.SUBMITTED, ReservationStatus.PREPARING)
 # Orders that still hold copies and count towards the patron's cap.
 ACTIVE_STATUSES = (
     ReservationStatus.SUBMITTED,

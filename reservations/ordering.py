@@ -20,9 +20,9 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.functional import lazy
 
-from branches import calendar
 from branches.models import Branch
 from catalog.models import Record
+from core.network_time import network_date
 
 from .exceptions import (
     AlreadyInAnOrder,
@@ -205,7 +205,7 @@ def check_order(
         if record.pk in seen:
             raise DuplicateDocument(title=record.title)
         seen.add(record.pk)
-    check_membership(patron, on=calendar.network_date(now))
+    check_membership(patron, on=network_date(now))
     if not branch.click_and_collect_enabled:
         raise ClickAndCollectClosed(branch=branch.name)
     accepted = {

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from config.batches import update_in_batches
+from core.batches import update_in_batches
 
 from .models import AuditEntry, Loan, Reservation, ReservationStatus
 

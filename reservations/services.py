@@ -22,7 +22,6 @@ time and the same rules hold.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,6 +34,7 @@ from accounts.models import User
 from branches import calendar
 from branches.models import Branch, OpeningHours
 from catalog.models import DocumentType, Item, Record
+from core.network_time import network_date, network_timezone
 from notifications.models import Notification
 from notifications.services import queue_notification
 
@@ -461,7 +461,7 @@ def _reminder_due_at(
     A short pickup window would put the reminder on the day the order became
     ready, or before: the patron has just been told.
     """
-    network = ZoneInfo(settings.TIME_ZONE)
+    network = network_timezone()
     try:
         day = calendar.open_day_before(
             branch, pickup_deadline.astimezone(network).date(), REMINDER_OPEN_DAYS_BEFORE
@@ -504,7 +504,7 @@ def collect(
             )
             if not handed:
                 raise EmptyOrder()
-        today = calendar.network_date(now)
+        today = network_date(now)
         handed_ids = {line.pk for line in handed}
         kept_back = [line for line in picked if line.pk not in handed_ids]
         Loan.objects.bulk_create(

@@ -7,7 +7,7 @@ rows they change with `skip_locked` and re-check their state.
 from celery import shared_task
 from django.conf import settings
 
-from config.celery import publish_quietly
+from core.publishing import publish_quietly
 
 from . import campaigns, retention, services
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from branches.geo import position_from_request
 from branches.templatetags.deadlines import deadline
-from config.headers import uses_geolocation
+from core.headers import uses_geolocation
 
 from . import ordering, selectors, services
 from .exceptions import ReservationError

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from branches.calendar import network_date, network_timezone
+from core.network_time import network_date, network_timezone
 
 # The fixtures of tests that run a real Celery worker on a private Redis.
 pytest_plugins = ["tests.celery_worker"]

@@ -1,10 +1,10 @@
 import datetime
-from zoneinfo import ZoneInfo
 
 from django import template
-from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext
+
+from core.network_time import network_localtime
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def deadline(value: datetime.datetime | None) -> str:
     """
     if value is None:
         return ""
-    local = timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
+    local = network_localtime(value)
     if local.time() == datetime.time(0):
         return formats.date_format(local.date() - datetime.timedelta(days=1), "l j F Y")
     return gettext("%(date)s at %(time)s") % {

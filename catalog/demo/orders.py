@@ -16,6 +16,7 @@ from accounts.models import User
 from branches import calendar
 from branches.models import Branch
 from catalog.models import Item, Record
+from core.network_time import network_date, network_timezone
 from reservations import services
 from reservations.models import Reservation
 
@@ -39,7 +40,7 @@ def place_demo_orders(
     """Place the demo orders at the branch; none when it is missing or closed, or nobody orders."""
     if branch is None or not branch.click_and_collect_enabled:
         return DemoOrders()
-    today = calendar.network_date(now)
+    today = network_date(now)
     try:
         last_open, open_before = (calendar.open_day_before(branch, today, days) for days in (1, 2))
     except calendar.NoOpenDayError:
@@ -95,6 +96,4 @@ def _pull(reservation: Reservation, librarian: User, *, count: int, now: datetim
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(
-        day, datetime.time(hour, minute), tzinfo=calendar.network_timezone()
-    )
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=network_timezone())

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.network_time import network_date
+
 from . import stats
 from .access import ALL_BRANCHES, VIEW_DASHBOARD, staff_branches, staff_required
 from .chart import lay_out
@@ -44,7 +46,7 @@ def dashboard(request):
         "status_counts": stats.status_counts_today(branch_ids),
         "overdue": stats.overdue_orders(branch_ids),
         "chart": lay_out(series),
-        "today": stats.local_today(),
+        "today": network_date(),
     }
     return render(request, "reservations/staff/dashboard.html", context)
 
@@ -64,7 +66,7 @@ def dashboard_csv(request):
     series = stats.daily_series_by_branch(
         [branch.pk for branch in counted], whole_network=whole_network(request, selected)
     )
-    today = stats.local_today()
+    today = network_date()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="click-and-collect-{today.isoformat()}.csv"'

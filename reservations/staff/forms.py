@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ReservationStatus
-from .selectors import OPEN_STATUSES
+from ..models import OPEN_STATUSES, ReservationStatus
 
 
 class QueueFilterForm(forms.Form):

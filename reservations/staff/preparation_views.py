@@ -23,7 +23,7 @@ from catalog.models import Item
 
 from .. import services
 from ..exceptions import IllegalTransition, ReservationError, UnknownBarcode
-from ..models import LineStatus, ReservationLine, ReservationStatus
+from ..models import OPEN_STATUSES, LineStatus, ReservationLine, ReservationStatus
 from . import selectors
 from .access import PREPARE, reservation_for_staff, staff_required
 from .forms import PullListBranchForm, QueueFilterForm, ScanForm
@@ -123,7 +123,7 @@ def _render_prepare(request, reference, *, scan_form=None, error=None, status=20
     if reservation is None:
         raise Http404
     lines = list(reservation.lines.all())
-    if reservation.status in selectors.OPEN_STATUSES:
+    if reservation.status in OPEN_STATUSES:
         reservation.urgency, reservation.time_left = time_left(
             reservation.processing_deadline, timezone.now()
         )
@@ -133,7 +133,7 @@ def _render_prepare(request, reference, *, scan_form=None, error=None, status=20
         {
             "reservation": reservation,
             "lines": lines,
-            "is_open": reservation.status in selectors.OPEN_STATUSES,
+            "is_open": reservation.status in OPEN_STATUSES,
             "to_pull": sum(line.status == LineStatus.ALLOCATED for line in lines),
             "scan_form": scan_form or ScanForm(),
             "error": error,
@@ -174,7 +174,7 @@ def scan(request, reference):
         .first()
     )
     try:
-        if reservation.status not in selectors.OPEN_STATUSES:
+        if reservation.status not in OPEN_STATUSES:
             raise _not_open_error(reservation, services.ACTION_PICK)
         if line is None:
             raise _stray_copy(barcode, reservation)

@@ -8,11 +8,10 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from branches.models import Branch
 
-from ..models import LineStatus, Reservation, ReservationLine, ReservationStatus
+from ..models import OPEN_STATUSES, LineStatus, Reservation, ReservationLine
 from .access import reservations_for_staff, staff_branches
 
 # Orders still to be worked on by the librarians.
-OPEN_STATUSES = (ReservationStatus.SUBMITTED, ReservationStatus.PREPARING)
 
 
 def _lines_prefetch() -> Prefetch:

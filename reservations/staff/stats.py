@@ -15,11 +15,10 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from branches import calendar
+from core.network_time import network_date, network_timezone, start_of_network_day
 
-from ..models import Reservation, ReservationStatus
+from ..models import OPEN_STATUSES, Reservation, ReservationStatus
 
-OPEN_STATUSES = (ReservationStatus.SUBMITTED, ReservationStatus.PREPARING)
 SERIES_DAYS = 30
 OLDEST_OVERDUE = 10
 
@@ -29,15 +28,6 @@ FINAL_STATUS_MOMENTS = {
     ReservationStatus.CANCELLED: "cancelled_at",
     ReservationStatus.EXPIRED: "expired_at",
 }
-
-
-network_time_zone = calendar.network_timezone
-local_today = calendar.network_date
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Return the aware moment a local day of the network begins."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=network_time_zone())
 
 
 def orders_of(branch_ids: Iterable[int] | None):
@@ -64,7 +54,7 @@ def status_counts_today(
     query, grouped by status; every status is listed, with 0 when none.
     """
     now = now or timezone.now()
-    midnight = start_of_day(local_today(now))
+    midnight = start_of_network_day(network_date(now))
     today = Q(status__in=(*OPEN_STATUSES, ReservationStatus.READY))
     for status, moment in FINAL_STATUS_MOMENTS.items():
         today |= Q(status=status, **{f"{moment}__gte": midnight})
@@ -129,7 +119,7 @@ def series_days(
     days: int = SERIES_DAYS, *, now: datetime.datetime | None = None
 ) -> list[datetime.date]:
     """Return the last `days` local dates of the network, today last."""
-    today = local_today(now)
+    today = network_date(now)
     return [today - datetime.timedelta(days=back) for back in range(days - 1, -1, -1)]
 
 
@@ -139,8 +129,8 @@ def _daily_rows(branch_ids, first_day: datetime.date, *, by_branch: bool):
     became_ready = Q(ready_at__isnull=False)
     return (
         orders_of(branch_ids)
-        .filter(submitted_at__gte=start_of_day(first_day))
-        .annotate(day=TruncDate("submitted_at", tzinfo=network_time_zone()))
+        .filter(submitted_at__gte=start_of_network_day(first_day))
+        .annotate(day=TruncDate("submitted_at", tzinfo=network_timezone()))
         .order_by()
         .values(*keys)
         .annotate(

@@ -24,7 +24,7 @@ from catalog.tasks import (
     import_catalogue_folder,
     resume_stalled_imports,
 )
-from config.celery import publish_quietly
+from core.publishing import publish_quietly
 from tests.catalog.catalogue_files import BOOKS, PNG_BYTES, unimarc_bytes
 from tests.catalog.import_lock import another_import_writing
 from tests.celery_worker import (

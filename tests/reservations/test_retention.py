@@ -66,7 +66,7 @@ class TestReturnedLoans:
     def test_many_loans_go_batch_by_batch(self):
         LoanFactory.create_batch(7, returned_at=NOW - 60 * DAY)
 
-        from config import batches
+        from core import batches
 
         changed = batches.update_in_batches(
             Loan.objects.filter(patron__isnull=False), batch_size=3, patron=None

@@ -5,7 +5,7 @@ import re
 import pytest
 from django import forms
 
-from config.widgets import QuickSelect
+from core.widgets import QuickSelect
 
 
 def _tags_only(html: str) -> str:
