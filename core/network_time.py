@@ -4,11 +4,12 @@ Not the zone activated for a user (Django's current time zone): deadlines,
 opening hours and "today" are the branches', wherever the patron reads them.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 
 def network_timezone() -> ZoneInfo:
@@ -29,3 +30,20 @@ def network_date(moment: datetime | None = None) -> date:
 def start_of_network_day(day: date) -> datetime:
     """Return the aware moment a day of the network begins (its midnight on the branches' walls)."""
     return datetime.combine(day, time.min, tzinfo=network_timezone())
+
+
+def format_deadline(value: datetime | None) -> str:
+    """Format a deadline as people read it, in the network's time zone.
+
+    A deadline at midnight closes the day before ("by Wednesday 2 December"),
+    not the next one at 00:00; any other is given with its time.
+    """
+    if value is None:
+        return ""
+    local = network_localtime(value)
+    if local.time() == time(0):
+        return formats.date_format(local.date() - timedelta(days=1), "l j F Y")
+    return gettext("%(date)s at %(time)s") % {
+        "date": formats.date_format(local, "l j F Y"),
+        "time": formats.time_format(local, "H:i"),
+    }

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 PURPOSES = ("order", "slot", "arrival", "cancel")
 
@@ -77,3 +78,21 @@ def read_token(token: str, *, purpose: str) -> LinkTarget:
         purpose=purpose,
         expires_at=datetime.fromtimestamp(data["x"], tz=UTC),
     )
+
+
+URL_NAMES = {
+    "order": "pickups:order",
+    "slot": "pickups:slot",
+    "arrival": "pickups:arrival",
+    "cancel": "pickups:cancel",
+}
+
+
+def pickup_path(reservation, purpose: str, *, expires_at=None) -> str:
+    """Return the path of the signed page of this order for this purpose.
+
+    A page opened by a link passes that link's ``expires_at``: the links it
+    makes die with it.
+    """
+    token = make_token(reservation_id=reservation.pk, purpose=purpose, expires_at=expires_at)
+    return reverse(URL_NAMES[purpose], args=[token])

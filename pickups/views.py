@@ -16,15 +16,14 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from branches.templatetags.deadlines import deadline
+from core.network_time import format_deadline
 from reservations.models import HOLDING_LINE_STATUSES, ReservationStatus
 from reservations.selectors import STEP_LABELS, patron_line_status
 
 from . import selectors, services
 from .exceptions import AppointmentsNotOffered, AppointmentStarted, NoAppointment, PickupError
 from .forms import ArrivalForm, SlotForm
-from .links import LinkExpired, LinkInvalid, read_token
-from .templatetags.pickup_links import pickup_path
+from .links import LinkExpired, LinkInvalid, pickup_path, read_token
 
 
 def signed_link(purpose: str):
@@ -116,7 +115,7 @@ def cancel(request, reservation):
             "Your appointment is cancelled. Your documents still wait for you until %(deadline)s: "
             "choose another time whenever you wish."
         )
-        % {"deadline": deadline(reservation.pickup_deadline)},
+        % {"deadline": format_deadline(reservation.pickup_deadline)},
     )
     return redirect(_path(request, reservation, "order"))
 
@@ -210,7 +209,7 @@ def _closed(reservation) -> str:
     if status == ReservationStatus.CANCELLED:
         return gettext("Order %(reference)s was cancelled: this link has no more use.") % words
     if status == ReservationStatus.EXPIRED:
-        words["deadline"] = deadline(reservation.pickup_deadline)
+        words["deadline"] = format_deadline(reservation.pickup_deadline)
         return (
             gettext(
                 "Order %(reference)s was not collected by %(deadline)s: its documents are back on "

@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from branches.geo import position_from_request
-from branches.templatetags.deadlines import deadline
 from core.headers import uses_geolocation
+from core.network_time import format_deadline
 
 from . import ordering, selectors, services
 from .exceptions import ReservationError
@@ -160,7 +160,7 @@ def checkout(request):
         % {
             "reference": reservation.reference,
             "branch": reservation.branch.name,
-            "deadline": deadline(reservation.processing_deadline),
+            "deadline": format_deadline(reservation.processing_deadline),
         },
     )
     return redirect("reservations:my_reservations")

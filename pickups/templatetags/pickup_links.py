@@ -5,31 +5,13 @@ render time instead: ``{% load pickup_links %}``.
 """
 
 from django import template
-from django.urls import reverse
 
 from reservations.models import ReservationStatus
 
 from .. import selectors
-from ..links import make_token
+from ..links import pickup_path
 
 register = template.Library()
-
-URL_NAMES = {
-    "order": "pickups:order",
-    "slot": "pickups:slot",
-    "arrival": "pickups:arrival",
-    "cancel": "pickups:cancel",
-}
-
-
-def pickup_path(reservation, purpose: str, *, expires_at=None) -> str:
-    """Return the path of the signed page of this order for this purpose.
-
-    A page opened by a link passes that link's ``expires_at``: the links it
-    makes die with it.
-    """
-    token = make_token(reservation_id=reservation.pk, purpose=purpose, expires_at=expires_at)
-    return reverse(URL_NAMES[purpose], args=[token])
 
 
 @register.simple_tag

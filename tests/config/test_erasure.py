@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from config.erasure import ErasureRefused, erase_patron
 from notifications.models import Notification
+from pickups.links import pickup_path
 from pickups.models import Arrival
-from pickups.templatetags.pickup_links import pickup_path
 from reservations.models import AuditEntry, Loan, Reservation
 from tests.factories import (
     PASSWORD,

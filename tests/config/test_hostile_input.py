@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.forms import PostcodeForm, SearchForm
-from pickups.templatetags.pickup_links import pickup_path
+from pickups.links import pickup_path
 from reservations.forms import PositionForm
 from reservations.models import Reservation
 from reservations.staff.desk_forms import DeskSearchForm, PatronSearchForm

@@ -15,8 +15,8 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from pickups.links import pickup_path
 from pickups.models import Arrival
-from pickups.templatetags.pickup_links import pickup_path
 from tests.factories import (
     PatronFactory,
     RecordFactory,

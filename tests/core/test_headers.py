@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from pickups.templatetags.pickup_links import pickup_path
+from pickups.links import pickup_path
 from tests.factories import BranchFactory, PatronFactory, ReservationFactory, StaffFactory
 from tests.two_factor import enter_admin
 

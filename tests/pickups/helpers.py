@@ -5,8 +5,7 @@ import time
 import pytest
 import time_machine as moving_clock
 
-from pickups.links import make_token
-from pickups.templatetags.pickup_links import pickup_path
+from pickups.links import make_token, pickup_path
 from tests.factories import ReservationLineFactory
 from tests.pickups.conftest import NOW, ready_order
 

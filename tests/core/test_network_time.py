@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
-from branches.templatetags.deadlines import deadline
+from core.network_time import format_deadline as deadline
 
 PARIS = ZoneInfo("Europe/Paris")
 
