@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Sessions start counting idle time at sign-in.
         # ...and whether to ask for a two-step code; the deployment checks.
-        from . import checks, sessions, two_factor  # noqa: F401
+        from . import checks, roles, sessions, two_factor  # noqa: F401
+
+        # The staff groups and their permissions, after every migrate (accounts/roles.py).
+        roles.connect(self)

@@ -8,11 +8,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import ensure_roles
 from branches.models import Branch, Closure, OpeningHours
 from catalog.models import DocumentType, Item, Record
 from notifications.models import Notification
 from reservations.models import ExtensionCampaign, Loan, Reservation, ReservationLine
-from reservations.staff.groups import ensure_staff_groups
 
 # The password of every user made here.
 PASSWORD = "correct horse battery"
@@ -103,7 +103,7 @@ class StaffFactory(UserFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
-            ensure_staff_groups()
+            ensure_roles()
             self.groups.set(Group.objects.filter(name__in=extracted))
 
     @factory.post_generation

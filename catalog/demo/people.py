@@ -18,8 +18,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.roles import ensure_roles
 from branches.models import Branch
-from reservations.staff.groups import ensure_staff_groups
 
 from .bulk_load import load_rows, reset_sequences
 
@@ -109,8 +109,8 @@ def create_staff(branches: Sequence[Branch]) -> list[Login]:
         home_branch=branch,
         is_staff=True,
     )
-    # Made by reservations' migrations; again here if the database was flushed since.
-    ensure_staff_groups()
+    # Made after every migrate (accounts/roles.py); again here if the database was flushed since.
+    ensure_roles()
     groups = {group.name: group for group in Group.objects.all()}
     admin.groups.add(groups["network admin"])
     librarian.groups.add(groups["librarian"])

@@ -1,7 +1,10 @@
 """Give the "network admin" group the permissions of the catalogue imports.
 
 The group was given every permission of the project's apps when it was created
-(reservations 0003); the imports and their run permission came later.
+(reservations 0003); the imports and their run permission came later. Since
+then accounts/roles.py gives every role its permissions after each migrate,
+so this no longer waits for the group: where it runs first, it finds no group
+and the roles are applied at the end of the same migrate.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -44,7 +47,6 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0003_imports"),
-        ("reservations", "0003_staff_groups"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
