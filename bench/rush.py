@@ -113,8 +113,8 @@ def build_plan(seed: int) -> dict:
     from search import build_queries
 
     from accounts.models import User
-    from catalog.demo.people import PATRON_PASSWORD
     from catalog.models import ItemStatus, Record
+    from demo.people import PATRON_PASSWORD
 
     rng = random.Random(seed)
     today = timezone.localdate()

@@ -72,7 +72,7 @@ def parse_arguments() -> argparse.Namespace:
 
 def build_queries(seed: int) -> list[tuple[str, str]]:
     """Return (kind, query) pairs drawn from the real records, the same for the same seed."""
-    from catalog.demo.sources import read_real_records
+    from demo.sources import read_real_records
 
     rng = random.Random(seed)
     records = list(read_real_records())

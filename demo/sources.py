@@ -1,4 +1,4 @@
-"""Read the real bibliographic records shipped in ``catalog/demo/data/``.
+"""Read the real bibliographic records shipped in ``demo/data/``.
 
 Four open datasets (see ``data/NOTICE.md``): the Paris lending libraries'
 most loaned titles, the Toulouse library's top loans (CDs, films, print),

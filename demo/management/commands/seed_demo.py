@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 
-from catalog.demo import people
-from catalog.demo.catalogue import MAX_BARCODE_NUMBER
-from catalog.demo.seeding import (
+from demo import people
+from demo.catalogue import MAX_BARCODE_NUMBER
+from demo.seeding import (
     LOANS_PER_PATRON,
     SeedRefused,
     SeedSummary,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from branches.models import Branch
-from catalog.demo import bulk_load, catalogue, loans, seeding
 from catalog.models import Item, ItemStatus, Record
+from demo import bulk_load, catalogue, loans, seeding
 from reservations.models import Loan
 
 SMALL = {"records": 300, "patrons": 20, "seed": 7}

@@ -1,4 +1,4 @@
-"""The demo's orders (catalog/demo/orders.py): one of each state at the staff's branch, any day."""
+"""The demo's orders (demo/orders.py): one of each state at the staff's branch, any day."""
 
 import datetime
 import io

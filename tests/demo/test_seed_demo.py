@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from branches.models import Branch, PostcodeArea
-from catalog.demo import bulk_load, catalogue, people, seeding, sources
-from catalog.demo.call_numbers import call_number_for
-from catalog.demo.opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, parse_opening_hours
 from catalog.models import DocumentType, Item, Record
+from demo import bulk_load, catalogue, people, seeding, sources
+from demo.call_numbers import call_number_for
+from demo.opening_hours import DEFAULT_WEEKLY_HOURS, UnreadableHours, parse_opening_hours
 from reservations.models import ReservationLine
 from tests.factories import BranchFactory
 
