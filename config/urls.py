@@ -21,8 +21,8 @@ urlpatterns = [
     path("account/data.json", personal_data.my_data_download, name="my_data_download"),
     path("account/erase/", erasure.erase_my_account, name="erase_my_account"),
     path("privacy/", views.privacy, name="privacy"),
-    # Signed links of e-mails: one order, one purpose, no sign-in.
-    path("pickup/", include("pickups.urls")),
+    # The patron's orders; the signed links of e-mails (one order, one purpose, no sign-in).
+    path("", include("pickups.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),

@@ -10,6 +10,7 @@ first name.
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.network_time import format_deadline
+from reservations import selectors as reservations_selectors
 from reservations.models import HOLDING_LINE_STATUSES, ReservationStatus
 from reservations.selectors import STEP_LABELS, patron_line_status
 
@@ -233,3 +235,18 @@ def _slot_words(slot) -> dict[str, str]:
         "start": formats.time_format(starts_at, "H:i"),
         "end": formats.time_format(timezone.localtime(slot.ends_at), "H:i"),
     }
+
+
+@login_required
+@require_safe
+def my_orders(request):
+    """List the patron's orders, newest first, each with its timeline, documents and pickup.
+
+    Here rather than in reservations: each ready order shows its pickup panel.
+    """
+    reservations = list(reservations_selectors.patron_reservations(request.user))
+    for reservation in reservations:
+        reservation.steps = reservations_selectors.timeline(reservation)
+        for line in reservation.lines.all():
+            line.patron_status = patron_line_status(line)
+    return render(request, "pickups/my_orders.html", {"reservations": reservations})

@@ -444,6 +444,7 @@ def mark_ready(
             )
         )
         _notify(
+            # Its templates are pickups' (emails/reservation_ready/): it carries the pickup links.
             "reservation_ready",
             locked,
             now=now,

@@ -11,7 +11,6 @@ urlpatterns = [
     path("basket/add/", views.basket_add, name="basket_add"),
     path("basket/remove/", views.basket_remove, name="basket_remove"),
     path("basket/checkout/", views.checkout, name="checkout"),
-    path("account/reservations/", views.my_reservations, name="my_reservations"),
     path("account/reservations/<str:reference>/cancel/", views.cancel, name="cancel"),
     path("account/loans/", views.my_loans, name="my_loans"),
 ]

@@ -163,7 +163,7 @@ def checkout(request):
             "deadline": format_deadline(reservation.processing_deadline),
         },
     )
-    return redirect("reservations:my_reservations")
+    return redirect("pickups:my_orders")
 
 
 def _already_placed(request, reservation):
@@ -172,19 +172,7 @@ def _already_placed(request, reservation):
         gettext("Your order %(reference)s was already registered: here it is.")
         % {"reference": reservation.reference},
     )
-    return redirect("reservations:my_reservations")
-
-
-@login_required
-@require_safe
-def my_reservations(request):
-    """List the patron's orders, newest first, each with its timeline and documents."""
-    reservations = list(selectors.patron_reservations(request.user))
-    for reservation in reservations:
-        reservation.steps = selectors.timeline(reservation)
-        for line in reservation.lines.all():
-            line.patron_status = selectors.patron_line_status(line)
-    return render(request, "reservations/my_reservations.html", {"reservations": reservations})
+    return redirect("pickups:my_orders")
 
 
 @login_required
@@ -200,7 +188,7 @@ def cancel(request, reference):
             gettext("Order %(reference)s can no longer be cancelled.")
             % {"reference": reservation.reference},
         )
-        return redirect("reservations:my_reservations")
+        return redirect("pickups:my_orders")
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             services.cancel(reservation=reservation, by=request.user)
@@ -212,7 +200,7 @@ def cancel(request, reference):
                 gettext("Your order %(reference)s is cancelled.")
                 % {"reference": reservation.reference},
             )
-        return redirect("reservations:my_reservations")
+        return redirect("pickups:my_orders")
     # GET, or the list's button without confirmation: ask first (no JavaScript needed).
     return render(request, "reservations/cancel.html", {"reservation": reservation})
 

@@ -48,7 +48,7 @@ EXPECTED = {
     "reservations:basket_add": ("POST", OK),
     "reservations:basket_remove": ("POST", OK),
     "reservations:checkout": ("POST", SIGNED_IN),
-    "reservations:my_reservations": ("GET", SIGNED_IN),
+    "pickups:my_orders": ("GET", SIGNED_IN),
     "reservations:my_loans": ("GET", SIGNED_IN),
     # The patron's own order; for a desk agent it is another patron's.
     "reservations:cancel": ("POST", PATRONS),
@@ -117,9 +117,8 @@ def world(db):
 
 def url_of(name: str, world) -> str:
     order = world["order"]
-    if name.startswith("pickups:"):
-        purpose = {"pickups:order": "order", "pickups:slot": "slot"}.get(name)
-        purpose = purpose or {"pickups:arrival": "arrival", "pickups:cancel": "cancel"}[name]
+    purpose = name.removeprefix("pickups:")
+    if name.startswith("pickups:") and purpose in ("order", "slot", "arrival", "cancel"):
         return pickup_path(order, purpose)
     kwargs = {
         "catalog:record": {"pk": world["record"].pk},

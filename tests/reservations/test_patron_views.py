@@ -58,7 +58,7 @@ class TestAddresses:
         assert reverse("reservations:basket_add") == "/basket/add/"
         assert reverse("reservations:basket_remove") == "/basket/remove/"
         assert reverse("reservations:checkout") == "/basket/checkout/"
-        assert reverse("reservations:my_reservations") == "/account/reservations/"
+        assert reverse("pickups:my_orders") == "/account/reservations/"
         assert reverse("reservations:cancel", args=["CC-7K3Q9"]) == (
             "/account/reservations/CC-7K3Q9/cancel/"
         )
