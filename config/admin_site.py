@@ -18,7 +18,7 @@ class NetworkAdminSite(admin.AdminSite):
     def may_enter(self, request) -> bool:
         """Whether the signed-in user is one the admin is for, code or not."""
         # Imported here: this module is loaded with the settings, before the models.
-        from reservations.staff.access import ALL_BRANCHES
+        from staff.access import ALL_BRANCHES
 
         return super().has_permission(request) and request.user.has_perm(ALL_BRANCHES)
 

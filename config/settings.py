@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reservations",
     "pickups",
     "notifications",
+    "staff",
     "demo",
 ]
 

@@ -27,8 +27,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     # The pickup board lives in the pickups app: reservations' staff URLs do not import it.
-    path("staff/board/", include("pickups.board_urls")),
-    path("staff/", include("reservations.staff.urls")),
+    path("staff/board/", include("staff.board_urls")),
+    path("staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
     # The configured e-mail provider's delivery webhook (authenticated by ANYMAIL_WEBHOOK_SECRET).
     path("anymail/", include("notifications.webhook_urls")),

@@ -16,7 +16,6 @@ from django.db import models
 
 from notifications.models import Notification
 from notifications.services import record_delivery_event, send_again
-from pickups.board_services import mark_arrival_seen
 from pickups.reminders import send_appointment_reminders
 from pickups.services import (
     announce_arrival,
@@ -26,6 +25,7 @@ from pickups.services import (
 )
 from reservations import campaigns, services
 from reservations.models import AuditEntry
+from staff.board_services import mark_arrival_seen
 from tests.factories import (
     BranchFactory,
     DocumentTypeFactory,

@@ -14,8 +14,8 @@ from catalog.forms import PostcodeForm, SearchForm
 from pickups.links import pickup_path
 from reservations.forms import PositionForm
 from reservations.models import Reservation
-from reservations.staff.desk_forms import DeskSearchForm, PatronSearchForm
-from reservations.staff.forms import QueueFilterForm
+from staff.desk_forms import DeskSearchForm, PatronSearchForm
+from staff.forms import QueueFilterForm
 from tests.factories import (
     BranchFactory,
     ItemFactory,

@@ -4,7 +4,7 @@ Every URL name of the site is tried by an anonymous visitor, a patron and a desk
 agent. "ok" means the view ran (any answer but 403, 404, 405, a server error or a
 redirect to sign in); "login" a redirect to the sign-in page; "403" and "404"
 those answers. A URL the table does not list fails: a new page must say who may
-open it. The staff area has its own matrix (tests/reservations/staff/
+open it. The staff area has its own matrix (tests/staff/
 test_permissions_matrix.py), the admin its own (tests/config/test_admin_access.py);
 the delivery webhook is mounted only with its secret (tests/notifications/).
 """

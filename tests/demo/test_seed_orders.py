@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Notification
 from reservations.models import AuditEntry, Reservation, ReservationLine
-from reservations.staff.selectors import queue_for
+from staff.selectors import queue_for
 
 pytestmark = pytest.mark.django_db
 
