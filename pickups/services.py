@@ -16,7 +16,9 @@ from django.utils import formats, timezone
 from branches.slots import Slot, pickup_slots
 from core.batches import update_in_batches
 from core.network_time import network_date, start_of_network_day
-from reservations.models import AuditEntry, Reservation, ReservationStatus
+from reservations import audit
+from reservations.audit import AuditAction
+from reservations.models import Reservation, ReservationStatus
 
 from .exceptions import (
     AppointmentsNotOffered,
@@ -84,12 +86,14 @@ def book_appointment(
         appointment = Appointment.objects.create(
             reservation=reservation, slot=pickup_slot, booked_at=now
         )
-        AuditEntry.objects.create(
-            at=now,
-            actor=reservation.patron,
-            action="appointment_booked",
-            reservation=reservation,
-            to_status=AppointmentStatus.BOOKED,
+        audit.record(
+            audit.entry(
+                at=now,
+                actor=reservation.patron,
+                action=AuditAction.APPOINTMENT_BOOKED,
+                reservation=reservation,
+                to_status=AppointmentStatus.BOOKED,
+            )
         )
     return appointment
 
@@ -105,13 +109,15 @@ def cancel_appointment(*, reservation_id: int, now: datetime | None = None) -> A
         if current.slot.starts_at <= now:
             raise AppointmentStarted
         _free(current, status=AppointmentStatus.CANCELLED, now=now)
-        AuditEntry.objects.create(
-            at=now,
-            actor=reservation.patron,
-            action="appointment_cancelled",
-            reservation=reservation,
-            from_status=AppointmentStatus.BOOKED,
-            to_status=AppointmentStatus.CANCELLED,
+        audit.record(
+            audit.entry(
+                at=now,
+                actor=reservation.patron,
+                action=AuditAction.APPOINTMENT_CANCELLED,
+                reservation=reservation,
+                from_status=AppointmentStatus.BOOKED,
+                to_status=AppointmentStatus.CANCELLED,
+            )
         )
     return current
 
@@ -132,8 +138,13 @@ def announce_arrival(
             create_defaults={"note": note, "arrived_at": now},
         )
         if created:
-            AuditEntry.objects.create(
-                at=now, actor=reservation.patron, action="patron_arrived", reservation=reservation
+            audit.record(
+                audit.entry(
+                    at=now,
+                    actor=reservation.patron,
+                    action=AuditAction.PATRON_ARRIVED,
+                    reservation=reservation,
+                )
             )
     return arrival
 

@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.errors import ReadableError
 from core.network_time import network_date
 from notifications.services import queue_notification
 
-from .exceptions import ReadableError
+from . import audit
+from .audit import AuditAction
 from .models import (
     ACTIVE_CAMPAIGN_STATUSES,
-    AuditEntry,
     CampaignKind,
     CampaignStatus,
     ExtensionCampaign,
@@ -53,11 +54,6 @@ DEFAULT_STALLED_AFTER_SECONDS = 300
 
 NOTIFICATION_LOANS_EXTENDED = "loans_extended"
 NOTIFICATION_MEMBERSHIP_EXTENDED = "membership_extended"
-
-AUDIT_CAMPAIGN_STARTED = "campaign_started"
-AUDIT_CAMPAIGN_DONE = "campaign_done"
-AUDIT_CAMPAIGN_FAILED = "campaign_failed"
-AUDIT_CAMPAIGN_UNDONE = "campaign_undone"
 
 
 class CampaignError(ReadableError):
@@ -166,10 +162,12 @@ def dry_run_summary(*, campaign: ExtensionCampaign) -> tuple[int, int]:
 
 
 def _audit(
-    *, campaign: ExtensionCampaign, by: User | None, action: str, at: datetime.datetime
+    *, campaign: ExtensionCampaign, by: User | None, action: AuditAction, at: datetime.datetime
 ) -> None:
-    AuditEntry.objects.create(
-        at=at, actor=by, action=action, detail=f"campaign {campaign.pk}: {campaign.name}"[:255]
+    audit.record(
+        audit.entry(
+            at=at, actor=by, action=action, detail=f"campaign {campaign.pk}: {campaign.name}"[:255]
+        )
     )
 
 
@@ -214,7 +212,7 @@ def start_campaign(
                     "progressed_at",
                 ]
             )
-            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_STARTED, at=now)
+            _audit(campaign=locked, by=by, action=AuditAction.CAMPAIGN_STARTED, at=now)
     except IntegrityError as error:
         # Another campaign of the kind started between the check and the save.
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
@@ -387,7 +385,7 @@ def run_campaign_batches(
                     campaign.status = CampaignStatus.DONE
                     campaign.finished_at = campaign.progressed_at = now
                     campaign.save(update_fields=["status", "finished_at", "progressed_at"])
-                    _audit(campaign=campaign, by=None, action=AUDIT_CAMPAIGN_DONE, at=now)
+                    _audit(campaign=campaign, by=None, action=AuditAction.CAMPAIGN_DONE, at=now)
                 else:
                     ExtensionCampaign.objects.filter(pk=campaign_id).update(
                         rows_done=F("rows_done") + changed,
@@ -409,8 +407,10 @@ def run_campaign_batches(
                 pk=campaign_id, status=CampaignStatus.RUNNING
             ).update(status=CampaignStatus.FAILED, finished_at=now)
             if failed:
-                AuditEntry.objects.create(
-                    at=now, action=AUDIT_CAMPAIGN_FAILED, detail=f"campaign {campaign_id}"
+                audit.record(
+                    audit.entry(
+                        at=now, action=AuditAction.CAMPAIGN_FAILED, detail=f"campaign {campaign_id}"
+                    )
                 )
         raise
     return changed_now
@@ -550,7 +550,7 @@ def start_undo(
             locked.undo_last_key = 0
             locked.progressed_at = now
             locked.save(update_fields=["status", "rows_undone", "undo_last_key", "progressed_at"])
-            _audit(campaign=locked, by=by, action=AUDIT_CAMPAIGN_UNDONE, at=now)
+            _audit(campaign=locked, by=by, action=AuditAction.CAMPAIGN_UNDONE, at=now)
     except IntegrityError as error:
         raise AnotherCampaignRunning(kind=campaign.get_kind_display()) from error
     campaign.refresh_from_db()

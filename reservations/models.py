@@ -286,6 +286,36 @@ class Loan(models.Model):
         return f"{self.item} → {self.patron}"
 
 
+class AuditAction(models.TextChoices):
+    # An order and its copies (reservations.services).
+    SUBMITTED = "submitted", _("order submitted")
+    HELD = "held", _("copy set aside")
+    PREPARING = "preparing", _("preparation started")
+    PICKED = "picked", _("copy pulled from the shelf")
+    MISSING = "missing", _("copy missing from the shelf")
+    SWAPPED = "swapped", _("another copy set aside")
+    LINE_UNAVAILABLE = "line_unavailable", _("document unavailable")
+    READY = "ready", _("order ready")
+    COLLECTED = "collected", _("order collected")
+    LENT = "lent", _("copy lent")
+    RELEASED = "released", _("copy back on the shelf")
+    CANCELLED = "cancelled", _("order cancelled")
+    EXPIRED = "expired", _("order expired")
+    REMINDED = "reminded", _("patron reminded")
+    RETURNED = "returned", _("copy returned")
+    QUARANTINE_ENDED = "quarantine_ended", _("quarantine ended")
+    # Extension campaigns (reservations.campaigns).
+    CAMPAIGN_STARTED = "campaign_started", _("campaign started")
+    CAMPAIGN_DONE = "campaign_done", _("campaign done")
+    CAMPAIGN_FAILED = "campaign_failed", _("campaign failed")
+    CAMPAIGN_UNDONE = "campaign_undone", _("campaign undone")
+    # Pickups (pickups.services, staff.board_services).
+    APPOINTMENT_BOOKED = "appointment_booked", _("pickup time booked")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("pickup time cancelled")
+    PATRON_ARRIVED = "patron_arrived", _("patron arrived")
+    ARRIVAL_SEEN = "arrival_seen", _("arrival seen at the desk")
+
+
 class AuditEntry(models.Model):
     """One change of an order, a line or a copy: who, when, what, from which status to which."""
 
@@ -298,7 +328,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    action = models.CharField(_("action"), max_length=32)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
     reservation = models.ForeignKey(
         Reservation,
         on_delete=models.CASCADE,

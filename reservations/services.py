@@ -38,7 +38,8 @@ from core.network_time import network_date, network_timezone
 from notifications.models import Notification
 from notifications.services import queue_notification
 
-from . import ordering
+from . import audit, ordering
+from .audit import AuditAction
 from .exceptions import (
     ClickAndCollectClosed,
     EmptyOrder,
@@ -85,25 +86,6 @@ ACTION_CANCEL = pgettext_lazy("order action", "cancelled")
 LINE_ACTION_PICK = pgettext_lazy("line action", "picked")
 LINE_ACTION_REPORT_MISSING = pgettext_lazy("line action", "reported missing")
 LINE_ACTION_HAND_OVER = pgettext_lazy("line action", "handed over")
-
-
-# The audit trail's actions.
-AUDIT_SUBMITTED = "submitted"
-AUDIT_HELD = "held"
-AUDIT_PREPARING = "preparing"
-AUDIT_PICKED = "picked"
-AUDIT_MISSING = "missing"
-AUDIT_SWAPPED = "swapped"
-AUDIT_LINE_UNAVAILABLE = "line_unavailable"
-AUDIT_READY = "ready"
-AUDIT_COLLECTED = "collected"
-AUDIT_LENT = "lent"
-AUDIT_RELEASED = "released"
-AUDIT_CANCELLED = "cancelled"
-AUDIT_EXPIRED = "expired"
-AUDIT_REMINDED = "reminded"
-AUDIT_RETURNED = "returned"
-AUDIT_QUARANTINE_ENDED = "quarantine_ended"
 
 
 # Submission ------------------------------------------------------------------------------------
@@ -163,20 +145,20 @@ def submit_reservation(
             for item in items
         )
         actor = created_by or patron
-        _audit(
-            _entry(
+        audit.record(
+            audit.entry(
                 at=now,
                 actor=actor,
-                action=AUDIT_SUBMITTED,
+                action=AuditAction.SUBMITTED,
                 reservation=reservation,
                 to_status=ReservationStatus.SUBMITTED,
                 detail=f"channel={channel}",
             ),
             *(
-                _entry(
+                audit.entry(
                     at=now,
                     actor=actor,
-                    action=AUDIT_HELD,
+                    action=AuditAction.HELD,
                     reservation=reservation,
                     item=item,
                     from_status=Item.Status.AVAILABLE,
@@ -252,11 +234,11 @@ def _start_preparing(reservation: Reservation, *, by: User, now: datetime.dateti
     reservation.prepared_by = by
     reservation.preparing_at = now
     reservation.save(update_fields=["status", "prepared_by", "preparing_at"])
-    _audit(
-        _entry(
+    audit.record(
+        audit.entry(
             at=now,
             actor=by,
-            action=AUDIT_PREPARING,
+            action=AuditAction.PREPARING,
             reservation=reservation,
             from_status=ReservationStatus.SUBMITTED,
             to_status=ReservationStatus.PREPARING,
@@ -295,11 +277,11 @@ def confirm_pick(
             _start_preparing(reservation, by=by, now=now)
         locked.status = LineStatus.PICKED
         locked.save(update_fields=["status"])
-        _audit(
-            _entry(
+        audit.record(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_PICKED,
+                action=AuditAction.PICKED,
                 reservation=reservation,
                 item=locked.item,
                 from_status=LineStatus.ALLOCATED,
@@ -340,10 +322,10 @@ def report_missing(
             status=Item.Status.UNAVAILABLE, status_changed_at=now
         )
         entries = [
-            _entry(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_MISSING,
+                action=AuditAction.MISSING,
                 reservation=reservation,
                 item=missing,
                 from_status=Item.Status.HELD,
@@ -365,10 +347,10 @@ def report_missing(
             locked.item = replacement
             locked.save(update_fields=["item"])
             entries.append(
-                _entry(
+                audit.entry(
                     at=now,
                     actor=by,
-                    action=AUDIT_SWAPPED,
+                    action=AuditAction.SWAPPED,
                     reservation=reservation,
                     item=replacement,
                     from_status=Item.Status.AVAILABLE,
@@ -376,15 +358,15 @@ def report_missing(
                     detail=f"replaces {missing.barcode}",
                 )
             )
-            _audit(*entries)
+            audit.record(*entries)
             return locked
         locked.status = LineStatus.UNAVAILABLE
         locked.save(update_fields=["status"])
         entries.append(
-            _entry(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_LINE_UNAVAILABLE,
+                action=AuditAction.LINE_UNAVAILABLE,
                 reservation=reservation,
                 item=missing,
                 from_status=LineStatus.ALLOCATED,
@@ -392,7 +374,7 @@ def report_missing(
                 detail=locked.record.title[:255],
             )
         )
-        _audit(*entries)
+        audit.record(*entries)
         if reservation.lines.filter(status__in=HOLDING_LINE_STATUSES).exists():
             _notify(
                 "line_unavailable",
@@ -433,11 +415,11 @@ def mark_ready(
         locked.pickup_deadline = pickup_deadline
         locked.reminder_due_at = _reminder_due_at(branch, now, pickup_deadline)
         locked.save(update_fields=["status", "ready_at", "pickup_deadline", "reminder_due_at"])
-        _audit(
-            _entry(
+        audit.record(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_READY,
+                action=AuditAction.READY,
                 reservation=locked,
                 from_status=ReservationStatus.PREPARING,
                 to_status=ReservationStatus.READY,
@@ -523,20 +505,20 @@ def collect(
         locked.status = ReservationStatus.COLLECTED
         locked.collected_at = now
         locked.save(update_fields=["status", "collected_at"])
-        _audit(
-            _entry(
+        audit.record(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_COLLECTED,
+                action=AuditAction.COLLECTED,
                 reservation=locked,
                 from_status=ReservationStatus.READY,
                 to_status=ReservationStatus.COLLECTED,
             ),
             *(
-                _entry(
+                audit.entry(
                     at=now,
                     actor=by,
-                    action=AUDIT_LENT,
+                    action=AuditAction.LENT,
                     reservation=locked,
                     item=line.item,
                     from_status=Item.Status.HELD,
@@ -545,10 +527,10 @@ def collect(
                 for line in handed
             ),
             *(
-                _entry(
+                audit.entry(
                     at=now,
                     actor=by,
-                    action=AUDIT_RELEASED,
+                    action=AuditAction.RELEASED,
                     reservation=locked,
                     item=line.item,
                     from_status=Item.Status.HELD,
@@ -615,11 +597,11 @@ def _cancel(
     reservation.cancelled_at = now
     reservation.cancel_reason = reason[:255]
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    _audit(
-        _entry(
+    audit.record(
+        audit.entry(
             at=now,
             actor=by,
-            action=AUDIT_CANCELLED,
+            action=AuditAction.CANCELLED,
             reservation=reservation,
             from_status=from_status,
             to_status=ReservationStatus.CANCELLED,
@@ -678,10 +660,10 @@ def expire_overdue(*, now: datetime.datetime | None = None) -> int:
                 reservation.status = ReservationStatus.EXPIRED
                 reservation.expired_at = now
                 entries.append(
-                    _entry(
+                    audit.entry(
                         at=now,
                         actor=None,
-                        action=AUDIT_EXPIRED,
+                        action=AuditAction.EXPIRED,
                         reservation=reservation,
                         from_status=ReservationStatus.READY,
                         to_status=ReservationStatus.EXPIRED,
@@ -695,7 +677,7 @@ def expire_overdue(*, now: datetime.datetime | None = None) -> int:
                         now=now,
                     )
                 )
-            _audit(*entries)
+            audit.record(*entries)
             for reservation in batch:
                 _notify(
                     "reservation_expired", reservation, now=now, **_lines_by_outcome(reservation)
@@ -744,9 +726,11 @@ def send_pickup_reminders(*, now: datetime.datetime | None = None) -> int:
                 ):
                     queued += 1
                     entries.append(
-                        _entry(at=now, actor=None, action=AUDIT_REMINDED, reservation=reservation)
+                        audit.entry(
+                            at=now, actor=None, action=AuditAction.REMINDED, reservation=reservation
+                        )
                     )
-            _audit(*entries)
+            audit.record(*entries)
 
 
 def release_quarantine(*, now: datetime.datetime | None = None) -> int:
@@ -773,11 +757,11 @@ def release_quarantine(*, now: datetime.datetime | None = None) -> int:
                 Item.objects.filter(pk__in=ids).update(
                     status=Item.Status.AVAILABLE, status_changed_at=now
                 )
-                _audit(
+                audit.record(
                     *(
-                        AuditEntry(
+                        audit.entry(
                             at=now,
-                            action=AUDIT_QUARANTINE_ENDED,
+                            action=AuditAction.QUARANTINE_ENDED,
                             item_id=pk,
                             from_status=Item.Status.QUARANTINE,
                             to_status=Item.Status.AVAILABLE,
@@ -823,11 +807,11 @@ def return_item(
         item.status = to_status
         item.status_changed_at = now
         item.save(update_fields=["status", "status_changed_at"])
-        _audit(
-            _entry(
+        audit.record(
+            audit.entry(
                 at=now,
                 actor=by,
-                action=AUDIT_RETURNED,
+                action=AuditAction.RETURNED,
                 reservation_id=loan.line.reservation_id if loan.line else None,
                 item=item,
                 from_status=from_status,
@@ -904,10 +888,10 @@ def _release_entries(
     now: datetime.datetime,
 ) -> list[AuditEntry]:
     return [
-        _entry(
+        audit.entry(
             at=now,
             actor=actor,
-            action=AUDIT_RELEASED,
+            action=AuditAction.RELEASED,
             reservation=reservation,
             item=line.item,
             from_status=Item.Status.HELD,
@@ -915,19 +899,6 @@ def _release_entries(
         )
         for line in lines
     ]
-
-
-def _entry(*, at: datetime.datetime, **fields) -> AuditEntry:
-    """Return an audit entry of a change made at `at` (the operation's own clock)."""
-    fields["at"] = at
-    for name in ("from_status", "to_status"):
-        fields[name] = str(fields.get(name, ""))
-    return AuditEntry(**fields)
-
-
-def _audit(*entries: AuditEntry) -> None:
-    if entries:
-        AuditEntry.objects.bulk_create(entries)
 
 
 def _opening_hours(branch: Branch) -> list[dict]:

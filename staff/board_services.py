@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from pickups.models import Arrival
-from reservations.models import AuditEntry
+from reservations import audit
+from reservations.audit import AuditAction
 
 
 def mark_arrival_seen(*, arrival: Arrival, by: User, now: datetime | None = None) -> Arrival:
@@ -16,8 +17,13 @@ def mark_arrival_seen(*, arrival: Arrival, by: User, now: datetime | None = None
     with transaction.atomic():
         updated = Arrival.objects.filter(pk=arrival.pk, seen_at__isnull=True).update(seen_at=now)
         if updated:
-            AuditEntry.objects.create(
-                at=now, actor=by, action="arrival_seen", reservation_id=arrival.reservation_id
+            audit.record(
+                audit.entry(
+                    at=now,
+                    actor=by,
+                    action=AuditAction.ARRIVAL_SEEN,
+                    reservation_id=arrival.reservation_id,
+                )
             )
     arrival.refresh_from_db(fields=["seen_at"])
     return arrival
