@@ -74,7 +74,7 @@ def erase_patron(user: User) -> None:
         # Addressed to them without an account attached; a relative's account that shares
         # the address keeps its own e-mails (some still to be sent).
         sent_to_them |= Notification.objects.filter(
-            recipient__isnull=True, to_email__iexact=user.email
+            recipient__isnull=True, address__iexact=user.email
         )
     sent_to_them.delete()
     Reservation.objects.filter(patron=user).update(patron=None)

@@ -104,7 +104,7 @@ def personal_data(user) -> dict:
             {
                 "kind": e_mail.kind,
                 "subject": e_mail.subject,
-                "to": e_mail.to_email,
+                "to": e_mail.address,
                 "status": e_mail.status,
                 "created_at": e_mail.created_at,
                 "sent_at": e_mail.sent_at,

@@ -290,6 +290,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # seconds is taken for lost, and the e-mail is sent again. Longer than any
 # provider's time-out (EMAIL_TIMEOUT, anymail's 30 s), or a slow send would be doubled.
 NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=300)
+# The channels notifications go out on, each with its sender (notifications/channels/).
+NOTIFICATION_CHANNELS = {"email": "notifications.channels.email.EmailChannel"}
 
 # Celery: a Redis broker when configured, otherwise tasks run in-process.
 # In-process only; a hostname keeps kombu from warning that it has none.

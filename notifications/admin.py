@@ -13,7 +13,7 @@ class NotificationInline(GenericTabularInline):
     model = Notification
     ct_field = "about_type"
     ct_fk_field = "about_id"
-    fields = ("kind", "to_email", "status", "attempts", "created_at", "sent_at", "last_error")
+    fields = ("kind", "address", "status", "attempts", "created_at", "sent_at", "last_error")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -33,14 +33,14 @@ class NotificationInline(GenericTabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("kind", "to_email", "status", "attempts", "created_at", "sent_at")
+    list_display = ("kind", "address", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind", "language")
-    search_fields = ("to_email", "dedup_key", "provider_message_id")
+    search_fields = ("address", "dedup_key", "provider_message_id")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     actions = ["send_again"]
     fieldsets = (
-        (None, {"fields": ("kind", "recipient", "to_email", "language", "dedup_key")}),
+        (None, {"fields": ("kind", "recipient", "address", "language", "dedup_key")}),
         (
             _("Delivery"),
             {

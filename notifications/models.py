@@ -18,7 +18,10 @@ class NotificationStatus(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One e-mail to send, written in the same transaction as the change it tells about."""
+    """One notification to send, written in the same transaction as the change it tells about.
+
+    On one channel (e-mail only, so far: notifications/channels/), to one address on it.
+    """
 
     Status = NotificationStatus
 
@@ -37,7 +40,9 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    to_email = models.EmailField(_("to"))
+    channel = models.CharField(_("channel"), max_length=16, default="email")
+    # The recipient's address on the channel when it was queued (an e-mail address...).
+    address = models.CharField(_("to"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
@@ -95,4 +100,4 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.to_email}"
+        return f"{self.kind} → {self.address}"

@@ -10,13 +10,11 @@ harmless because sending claims the row first (see `send_queued_notification`).
 
 import datetime
 import logging
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,9 +22,8 @@ from django.utils import timezone
 from core.batches import update_in_batches
 from core.publishing import publish_quietly
 
+from .channels import EMAIL, sender
 from .models import Notification
-from .rendering import render_email
-from .webhook_urls import configured_esp
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -41,8 +38,6 @@ RETRY_BASE_SECONDS = 60
 DEFAULT_REQUEUE_AFTER_SECONDS = 60
 REQUEUE_BATCH_SIZE = 500
 
-NO_EMAIL_ADDRESS = "no e-mail address"
-
 
 def queue_notification(
     *,
@@ -52,16 +47,18 @@ def queue_notification(
     dedup_key: str,
     about: models.Model | None = None,
     now: datetime.datetime | None = None,
+    channel: str = EMAIL,
 ) -> Notification | None:
-    """Render and store the e-mail of `kind` for `recipient`, and send it after commit.
+    """Render and store the notification of `kind` for `recipient`, and send it after commit.
 
-    The templates `emails/<kind>/subject.txt`, `body.txt` and (optional)
-    `body.html` are rendered in the recipient's preferred language with
-    `context` plus `recipient`, `site_url` and `NETWORK_NAME`.
+    The channel's templates of the kind (for e-mail, `emails/<kind>/subject.txt`,
+    `body.txt` and an optional `body.html`) are rendered in the recipient's
+    preferred language with `context` plus `recipient`, `site_url` and
+    `NETWORK_NAME`.
 
     Call it inside the transaction of the change it tells about. Return None,
     and change nothing, when a notification with `dedup_key` already exists:
-    one event, one e-mail. A recipient without an e-mail address gets a row
+    one event, one e-mail. A recipient without an address on the channel gets a row
     that is `failed` at once, so that staff see it in the admin (and can send
     it again once the address is known).
 
@@ -72,7 +69,8 @@ def queue_notification(
     if Notification.objects.filter(dedup_key=dedup_key).exists():
         return None
     language = recipient.preferred_language or settings.LANGUAGE_CODE
-    rendered = render_email(
+    on = sender(channel)
+    rendered = on.render(
         kind=kind,
         language=language,
         context={
@@ -86,7 +84,8 @@ def queue_notification(
         kind=kind,
         dedup_key=dedup_key,
         recipient=recipient,
-        to_email=recipient.email or "",
+        channel=channel,
+        address=on.address_of(recipient),
         language=language,
         subject=rendered.subject[:255],
         body_text=rendered.body_text,
@@ -97,9 +96,9 @@ def queue_notification(
     if about is not None:
         notification.about_type = ContentType.objects.get_for_model(about)
         notification.about_id = about.pk
-    if not notification.to_email:
+    if not notification.address:
         notification.status = Notification.Status.FAILED
-        notification.last_error = NO_EMAIL_ADDRESS
+        notification.last_error = on.missing_address
     try:
         # A savepoint: a duplicate key (a concurrent transaction queued the
         # same event first) must not break the caller's transaction.
@@ -160,7 +159,7 @@ def send_queued_notification(*, notification_id: int) -> SendResult:
     if notification is None:
         return SendResult(sent=False)
     try:
-        message_id = _send_email(notification)
+        message_id = sender(notification.channel).send(notification)
     except Exception as exc:
         final = notification.attempts >= MAX_ATTEMPTS
         _settle(
@@ -260,49 +259,6 @@ def _settle(notification: Notification, *, status: str, **changes) -> None:
 def retry_delay(attempts: int) -> int:
     """Return the seconds to wait after `attempts` failed attempts (exponential backoff)."""
     return RETRY_BASE_SECONDS * 2 ** (max(attempts, 1) - 1)
-
-
-def _send_email(notification: Notification) -> str:
-    """Send the stored e-mail with the configured backend; return the provider's id or ''."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
-    headers = {
-        # A stable Message-ID: should the same e-mail go out twice (a worker
-        # lost after the provider accepted it), mail services and clients
-        # that deduplicate by Message-ID show it once.
-        "Message-ID": f"<notification-{notification.pk}@{domain}>",
-        **_idempotency_headers(notification, domain=domain),
-    }
-    message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.to_email],
-        headers=headers,
-    )
-    if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
-    message.send(fail_silently=False)
-    # anymail's backends report the ESP's id of the message (webhooks quote it).
-    message_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
-    return "" if message_id is None else str(message_id)
-
-
-def _idempotency_headers(notification: Notification, *, domain: str) -> dict[str, str]:
-    """The provider's own guard against a second send of one notification, where it has one.
-
-    Brevo drops a request whose ``idempotencyKey`` (a UUID) it has seen in the
-    last 15 minutes, longer than a lease plus the sweeper's round. The key is
-    the same for every attempt at one notification. Other providers reached
-    through anymail take their idempotency key as an HTTP header, which anymail
-    does not let us set; they rely on the Message-ID.
-    """
-    if configured_esp() != "brevo":
-        return {}
-    site = getattr(settings, "SITE_URL", domain)
-    key = uuid.uuid5(
-        uuid.NAMESPACE_URL, f"{site}/notifications/{notification.pk}/{notification.dedup_key}"
-    )
-    return {"idempotencyKey": str(key)}
 
 
 def stale_notification_ids(
@@ -417,14 +373,16 @@ def send_again(
         for notification in rows:
             if not notification.body_text:
                 continue  # its content was erased (forget_sent_e_mails): nothing to send
-            if not notification.to_email and notification.recipient:
-                notification.to_email = notification.recipient.email
-            if not notification.to_email:
+            if not notification.address and notification.recipient:
+                notification.address = sender(notification.channel).address_of(
+                    notification.recipient
+                )
+            if not notification.address:
                 continue
             notification.status = Notification.Status.QUEUED
             notification.attempts = 0
             notification.updated_at = now
-            notification.save(update_fields=["to_email", "status", "attempts", "updated_at"])
+            notification.save(update_fields=["address", "status", "attempts", "updated_at"])
             queued.append(notification.pk)
         for pk in queued:
             transaction.on_commit(lambda pk=pk: enqueue_sending(notification_id=pk))
@@ -449,8 +407,8 @@ def forget_sent_e_mails(
             status__in=[Notification.Status.QUEUED, Notification.Status.SENDING]
         )
         .filter(updated_at__lt=now - datetime.timedelta(days=older_than_days))
-        .exclude(to_email="", body_text="", body_html="", last_error="")
+        .exclude(address="", body_text="", body_html="", last_error="")
     )
     return update_in_batches(
-        rows, to_email="", body_text="", body_html="", last_error="", updated_at=now
+        rows, address="", body_text="", body_html="", last_error="", updated_at=now
     )

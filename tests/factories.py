@@ -204,7 +204,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = "reservation_received"
     dedup_key = factory.Sequence(lambda n: f"test:{n}")
     recipient = factory.SubFactory(PatronFactory)
-    to_email = factory.SelfAttribute("recipient.email")
+    address = factory.SelfAttribute("recipient.email")
     language = "fr"
     subject = "Votre commande est bien reçue"
     body_text = "Bonjour"

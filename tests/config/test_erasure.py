@@ -46,7 +46,7 @@ def patron(db):
     ReservationLineFactory(reservation=order, status="collected", item__status="on_loan")
     LoanFactory(patron=patron, returned_at=now - DAY, out_at=now - 2 * DAY)
     NotificationFactory(recipient=patron, subject="Votre commande est prête")
-    NotificationFactory(recipient=None, to_email="ZOE@example.org", kind="password_reset")
+    NotificationFactory(recipient=None, address="ZOE@example.org", kind="password_reset")
     Arrival.objects.create(reservation=order, arrived_at=now - 2 * DAY, note="Clio rouge")
     AuditEntry.objects.create(at=now - 2 * DAY, actor=patron, action="cancel", reservation=order)
     AccessAttempt.objects.create(

@@ -14,7 +14,7 @@ CHANGELIST = "/admin/notifications/notification/"
 
 
 def test_list_shows_the_outbox(admin_client):
-    NotificationFactory(to_email="zoe@example.org", kind="reservation_ready", status="failed")
+    NotificationFactory(address="zoe@example.org", kind="reservation_ready", status="failed")
 
     response = admin_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -24,16 +24,16 @@ def test_list_shows_the_outbox(admin_client):
 
 
 def test_list_filters_by_status_and_searches_addresses(admin_client):
-    NotificationFactory(to_email="zoe@example.org", status="failed")
-    NotificationFactory(to_email="paul@example.org", status="sent")
+    NotificationFactory(address="zoe@example.org", status="failed")
+    NotificationFactory(address="paul@example.org", status="sent")
 
     failed = admin_client.get(CHANGELIST, {"status__exact": "failed"})
     found = admin_client.get(CHANGELIST, {"q": "paul@"})
 
-    assert list(failed.context["cl"].result_list.values_list("to_email", flat=True)) == [
+    assert list(failed.context["cl"].result_list.values_list("address", flat=True)) == [
         "zoe@example.org"
     ]
-    assert list(found.context["cl"].result_list.values_list("to_email", flat=True)) == [
+    assert list(found.context["cl"].result_list.values_list("address", flat=True)) == [
         "paul@example.org"
     ]
 
@@ -82,9 +82,9 @@ def test_send_again_uses_the_address_the_patron_has_now(django_capture_on_commit
 
     patron = PatronFactory(email="")
     notification = NotificationFactory(
-        recipient=patron, to_email="", status="failed", last_error="no e-mail address"
+        recipient=patron, address="", status="failed", last_error="no e-mail address"
     )
-    orphan = NotificationFactory(recipient=PatronFactory(email=""), to_email="", status="failed")
+    orphan = NotificationFactory(recipient=PatronFactory(email=""), address="", status="failed")
     patron.email = "zoe@example.org"
     patron.save()
 

@@ -134,7 +134,7 @@ class TestAWorkerLostMidSend:
 
         assert services.forget_sent_e_mails() == 0
         notification.refresh_from_db()
-        assert notification.body_text and notification.to_email
+        assert notification.body_text and notification.address
 
 
 @pytest.mark.django_db

@@ -69,7 +69,7 @@ class TestQueueNotification:
         assert notification.status == Notification.Status.QUEUED
         assert notification.kind == "test_event"
         assert notification.recipient == patron
-        assert notification.to_email == patron.email
+        assert notification.address == patron.email
         assert notification.about == reservation
         assert notification.attempts == 0
 
@@ -151,7 +151,7 @@ class TestQueueNotification:
         notification.refresh_from_db()
         assert notification.status == Notification.Status.FAILED
         assert notification.last_error == "no e-mail address"
-        assert notification.to_email == ""
+        assert notification.address == ""
         assert mail.outbox == []
 
     def test_a_broker_that_is_down_does_not_fail_the_caller(
@@ -191,7 +191,7 @@ class TestForgetSentEmails:
 
         for notification in (sent, bounced):
             notification.refresh_from_db()
-            assert (notification.to_email, notification.body_text, notification.body_html) == (
+            assert (notification.address, notification.body_text, notification.body_html) == (
                 "",
                 "",
                 "",
@@ -200,7 +200,7 @@ class TestForgetSentEmails:
             assert notification.subject and notification.kind
         for kept in (queued, recent):
             kept.refresh_from_db()
-            assert "secret" in kept.body_text and kept.to_email
+            assert "secret" in kept.body_text and kept.address
 
     def test_an_erased_failure_is_not_sent_again_empty(self):
         failed = self.old("failed")

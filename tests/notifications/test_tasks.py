@@ -36,7 +36,7 @@ class TestSendNotification:
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.subject == "Vos documents sont prêts"
-        assert message.to == [notification.to_email]
+        assert message.to == [notification.address]
         assert message.from_email == "Bibliothèques <drive@bibliotheques.example>"
         assert message.body == "Texte"
         assert message.alternatives[0][:2] == ("<p>HTML</p>", "text/html")

@@ -109,4 +109,4 @@ class TestAppointmentReminder:
             assert "Le Petit Prince" in body
             assert links(body) == {"arrival": order.pk, "slot": order.pk, "cancel": order.pk}
         assert email.dedup_key == f"appointment_reminder:{booked.pk}"
-        assert email.to_email == order.patron.email
+        assert email.address == order.patron.email

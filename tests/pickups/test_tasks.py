@@ -88,7 +88,7 @@ class TestAppointmentReminders:
             kind="appointment_reminder",
             dedup_key=f"appointment_reminder:{booked.pk}",
             recipient=booked.reservation.patron,
-            to_email="x@example.org",
+            address="x@example.org",
             language="fr",
             subject="s",
             body_text="b",
