@@ -353,7 +353,7 @@ def measure_campaign(
         UNDO_PLANS.append(
             (
                 "undo, first batch",
-                explain(lambda: campaigns._undo_batch_postgresql(campaign, batch_size)),
+                explain(lambda: campaigns.undo._undo_batch_postgresql(campaign, batch_size)),
             )
         )
     print(f"  {seconds:.1f} s, {len(measure.batches)} batches; undoing...", flush=True)
@@ -390,7 +390,7 @@ def explain_batches(batch_size: int) -> list[tuple[str, str]]:
     plans = []
     for where, last_key in (("campaign, first batch", 0), ("campaign, middle batch", middle)):
         campaign.last_key = last_key
-        plans.append((where, explain(lambda: campaigns._extend_batch(campaign, batch_size))))
+        plans.append((where, explain(lambda: campaigns.runs._extend_batch(campaign, batch_size))))
     ExtensionCampaign.objects.filter(pk=campaign.pk).delete()
     return plans
 

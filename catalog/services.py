@@ -1,4 +1,8 @@
-"""Operations that change the catalogue: imports from the library system."""
+"""Operations that change the catalogue: imports from the library system.
+
+Longer than most modules: uploads through the admin, the nightly folder and the
+command share these steps (create, check, confirm, run, sweep).
+"""
 
 import contextlib
 import logging

@@ -4,6 +4,9 @@ With nothing set, the project runs embedded: SQLite, Celery tasks executed
 eagerly in-process, e-mails printed to the console, DEBUG on. Production sets
 DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false
 (see README, "Configuration").
+
+Longer than most modules, on purpose (docs/STYLE.md: one settings module
+switched by the environment): every setting with its reason.
 """
 
 import datetime

@@ -6,6 +6,10 @@ only a wake-up call, published after commit. If the broker is down or a worker
 dies, the row stays `queued` (or `sending` past its lease) and
 `requeue_stale_notifications` publishes it again; duplicated wake-ups are
 harmless because sending claims the row first (see `send_queued_notification`).
+
+Longer than most modules: queuing, claiming, settling, sweeping and
+forgetting are one row's lifecycle, whose invariants (one claim, one lease)
+read best together. Channels are in notifications/channels/.
 """
 
 import datetime

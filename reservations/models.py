@@ -1,3 +1,11 @@
+"""The models of orders, their lines, loans, campaigns and the audit trail.
+
+Longer than most modules, because Django's migrations and the database
+constraints tie these models together (a line's copy, a loan's line, a
+campaign's changes): each model is short, and splitting them would only
+spread one schema over several files.
+"""
+
 import secrets
 
 from django.conf import settings

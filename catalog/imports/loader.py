@@ -17,6 +17,9 @@ table, then one upsert from it; new copies straight into their table): at
 a thousand records and a few thousand copies a batch, ``bulk_create``
 spent more time compiling and quoting its SQL in Python than the database
 spent writing (bench/import_catalog.py).
+
+Longer than most modules: the batch's SQL (two temporary tables, upserts,
+the full export's withdrawals) is one transaction's story, read best in one place.
 """
 
 import contextlib

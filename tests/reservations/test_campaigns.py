@@ -194,8 +194,8 @@ class TestBatches:
         loans = LoanFactory.create_batch(5, due_on=D(2030, 1, 1))
         campaign = make_campaign(shift_amount=1)
         start_campaign(campaign=campaign, by=None)
-        real_batch = campaigns._extend_batch
-        monkeypatch.setattr(campaigns, "_extend_batch", crash_in_second_call(real_batch))
+        real_batch = campaigns.runs._extend_batch
+        monkeypatch.setattr(campaigns.runs, "_extend_batch", crash_in_second_call(real_batch))
         with pytest.raises(RuntimeError):
             run_campaign_batches(campaign_id=campaign.pk, batch_size=2)
 
@@ -205,7 +205,7 @@ class TestBatches:
         assert campaign.last_key == loans[1].pk
         assert due_dates(loans) == [D(2030, 1, 8)] * 2 + [D(2030, 1, 1)] * 3
 
-        monkeypatch.setattr(campaigns, "_extend_batch", real_batch)
+        monkeypatch.setattr(campaigns.runs, "_extend_batch", real_batch)
         assert run_campaign_batches(campaign_id=campaign.pk, batch_size=2) == 3
 
         campaign.refresh_from_db()
@@ -263,8 +263,8 @@ class TestBatchedUndo:
         run(campaign)
         campaigns.start_undo(campaign=campaign, by=None)
         batch = "_undo_batch_postgresql" if connection.vendor == "postgresql" else "_undo_batch_orm"
-        real_batch = getattr(campaigns, batch)
-        monkeypatch.setattr(campaigns, batch, crash_in_second_call(real_batch))
+        real_batch = getattr(campaigns.undo, batch)
+        monkeypatch.setattr(campaigns.undo, batch, crash_in_second_call(real_batch))
         with pytest.raises(RuntimeError):
             campaigns.run_undo_batches(campaign_id=campaign.pk, batch_size=2)
 
@@ -275,7 +275,7 @@ class TestBatchedUndo:
         # Meanwhile the desk renews a loan that is still extended: it keeps its new date.
         Loan.objects.filter(pk=loans[4].pk).update(due_on=D(2030, 3, 1))
 
-        monkeypatch.setattr(campaigns, batch, real_batch)
+        monkeypatch.setattr(campaigns.undo, batch, real_batch)
         assert campaigns.run_undo_batches(campaign_id=campaign.pk, batch_size=2) == 2
 
         campaign.refresh_from_db()
