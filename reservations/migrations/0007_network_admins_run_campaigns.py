@@ -49,4 +49,5 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    # Elidable: accounts/roles.py gives the roles their permissions after every migrate.
+    operations = [migrations.RunPython(grant, revoke, elidable=True)]
