@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 
+from branches.hours import hhmm, intervals_by_day
 from branches.models import Branch, OpeningHours
 from notifications.services import queue_notification
 
@@ -17,14 +18,11 @@ from .models import (
 
 def opening_hours(branch: Branch) -> list[dict]:
     """Return the branch's weekly hours, one entry per open weekday, Monday first."""
-    days: dict[int, list[str]] = {}
-    for interval in branch.opening_hours.order_by("weekday", "opens_at"):
-        days.setdefault(interval.weekday, []).append(
-            f"{interval.opens_at:%H:%M}–{interval.closes_at:%H:%M}"
-        )
+    by_day = intervals_by_day(branch.opening_hours.all())
     return [
-        {"day": OpeningHours.Weekday(weekday).label, "hours": hours}
-        for weekday, hours in sorted(days.items())
+        {"day": OpeningHours.Weekday(weekday).label, "hours": [hhmm(i) for i in intervals]}
+        for weekday, intervals in by_day.items()
+        if intervals
     ]
 
 

@@ -10,6 +10,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import pgettext_lazy
 
 from branches.geo import Position, by_distance
+from branches.hours import hhmm, week
 from branches.models import Branch, OpeningHours
 from catalog.models import Item, Record
 
@@ -134,25 +135,12 @@ def opening_hours_summary(hours) -> str:
     Consecutive days with the same hours are merged, a day's intervals are joined
     by " / ", days with no hours are left out.
     """
-    days: dict[int, list[str]] = defaultdict(list)
-    for interval in hours:
-        days[interval.weekday].append(f"{interval.opens_at:%H:%M}–{interval.closes_at:%H:%M}")
-    groups: list[tuple[int, int, str]] = []
-    for weekday in range(7):
-        if weekday not in days:
-            continue
-        text = " / ".join(days[weekday])
-        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == text:
-            groups[-1] = (groups[-1][0], weekday, text)
-        else:
-            groups.append((weekday, weekday, text))
     parts = []
-    for first, last, text in groups:
-        if first == last:
-            span = str(WEEKDAYS_ABBR[first])
-        else:
-            span = f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}"
-        parts.append(f"{span} {text}")
+    for days in week(hours, closed_days=False):
+        span = str(WEEKDAYS_ABBR[days.first])
+        if days.last != days.first:
+            span = f"{span}–{WEEKDAYS_ABBR[days.last]}"
+        parts.append(f"{span} {' / '.join(hhmm(interval) for interval in days.intervals)}")
     return ", ".join(parts)
 
 

@@ -2,13 +2,16 @@
 
 import datetime
 from dataclasses import dataclass
-from itertools import groupby
 
 from django import template
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext
+
+from core.network_time import network_date
+
+from ..hours import hhmm, week
 
 register = template.Library()
 
@@ -21,10 +24,6 @@ class DaysHours:
     hours: str
 
 
-def _time(value: datetime.time) -> str:
-    return value.strftime("%H:%M")
-
-
 @register.filter
 def weekly_hours(branch) -> list[DaysHours]:
     """Return the week from Monday, identical consecutive days merged.
@@ -32,28 +31,24 @@ def weekly_hours(branch) -> list[DaysHours]:
     "Tuesday–Friday 13:00–19:00", "Saturday 10:00–13:00, 14:00–18:00", "Sunday closed".
     Reads `branch.opening_hours.all()`, so a prefetch makes it free.
     """
-    intervals: dict[int, list[tuple[datetime.time, datetime.time]]] = {d: [] for d in range(7)}
-    for hours in branch.opening_hours.all():
-        intervals[hours.weekday].append((hours.opens_at, hours.closes_at))
-    week = []
-    for same, days in groupby(range(7), key=lambda day: tuple(sorted(intervals[day]))):
-        days = list(days)
-        label = str(WEEKDAYS[days[0]])
-        if len(days) > 1:
-            label = f"{label}–{WEEKDAYS[days[-1]]}"
-        text = ", ".join(f"{_time(opens)}–{_time(closes)}" for opens, closes in same)
-        week.append(DaysHours(days=label, hours=text or pgettext("weekday", "closed")))
-    return week
+    lines = []
+    for days in week(branch.opening_hours.all()):
+        label = str(WEEKDAYS[days.first])
+        if days.last != days.first:
+            label = f"{label}–{WEEKDAYS[days.last]}"
+        text = ", ".join(hhmm(interval) for interval in days.intervals)
+        lines.append(DaysHours(days=label, hours=text or pgettext("weekday", "closed")))
+    return lines
 
 
 @register.filter
 def today_hours(branch) -> str:
     """Return today's opening intervals of the branch ("10:00–13:00, 14:00–19:00")."""
-    weekday = timezone.localdate().weekday()
+    weekday = network_date().weekday()
     return ", ".join(
-        f"{_time(hours.opens_at)}–{_time(hours.closes_at)}"
-        for hours in sorted(branch.opening_hours.all(), key=lambda hours: hours.opens_at)
-        if hours.weekday == weekday
+        hhmm((row.opens_at, row.closes_at))
+        for row in sorted(branch.opening_hours.all(), key=lambda row: row.opens_at)
+        if row.weekday == weekday
     )
 
 
