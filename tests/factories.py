@@ -208,3 +208,15 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     language = "fr"
     subject = "Votre commande est bien reçue"
     body_text = "Bonjour"
+
+
+def unsaved_opening_hours(*spec: tuple[int, str, str]) -> list[OpeningHours]:
+    """Return OpeningHours rows, not saved: `(weekday, "13:00", "19:00")`, Monday is 0."""
+    return [
+        OpeningHours(
+            weekday=weekday,
+            opens_at=datetime.time.fromisoformat(opens),
+            closes_at=datetime.time.fromisoformat(closes),
+        )
+        for weekday, opens, closes in spec
+    ]

@@ -3,19 +3,7 @@
 import datetime
 
 from branches.hours import Days, hhmm, intervals_by_day, week
-from branches.models import OpeningHours
-
-
-def rows(*spec):
-    return [
-        OpeningHours(
-            weekday=weekday,
-            opens_at=datetime.time.fromisoformat(opens),
-            closes_at=datetime.time.fromisoformat(closes),
-        )
-        for weekday, opens, closes in spec
-    ]
-
+from tests.factories import unsaved_opening_hours as rows
 
 T = datetime.time.fromisoformat
 AFTERNOON = ((T("13:00"), T("19:00")),)

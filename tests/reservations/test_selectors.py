@@ -4,20 +4,9 @@ import datetime
 
 from django.utils import translation
 
-from branches.models import OpeningHours
 from reservations import selectors
 from reservations.models import Reservation, ReservationStatus
-
-
-def hours(*spec):
-    return [
-        OpeningHours(
-            weekday=weekday,
-            opens_at=datetime.time.fromisoformat(opens),
-            closes_at=datetime.time.fromisoformat(closes),
-        )
-        for weekday, opens, closes in spec
-    ]
+from tests.factories import unsaved_opening_hours as hours
 
 
 class TestOpeningHoursSummary:
