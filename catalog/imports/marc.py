@@ -127,6 +127,12 @@ def read_iso2709(
             yield number, decode_iso2709(chunk, force_utf8=force_utf8)
         except Rejected as rejected:
             yield number, rejected
+        if chunk and not chunk.endswith(RECORD_TERMINATOR):
+            # The last chunk, cut short: what followed it never arrived. A full
+            # export must not take the missing records' copies for withdrawn.
+            raise FileRejected(
+                ErrorKind.TRUNCATED, f"the file ends in the middle of record {number:,}"
+            )
 
 
 class MarcXmlHandler(ContentHandler):

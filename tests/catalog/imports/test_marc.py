@@ -84,10 +84,16 @@ class TestReadIso2709:
 
         assert outcomes(records) == [(1, "B1"), (2, ErrorKind.TRUNCATED), (3, "B3")]
 
-    def test_a_record_truncated_at_the_end_is_reported(self):
+    def test_a_record_truncated_at_the_end_is_reported_and_stops_the_file(self):
         records = read_iso2709(io.BytesIO(sample_bytes("bad_truncated_end.mrc")), force_utf8=True)
+        read = []
 
-        assert outcomes(records) == [(1, "B1"), (2, "B3"), (3, ErrorKind.TRUNCATED)]
+        with pytest.raises(FileRejected) as stopped:
+            for number, item in records:
+                read.append(outcomes([(number, item)])[0])
+
+        assert read == [(1, "B1"), (2, "B3"), (3, ErrorKind.TRUNCATED)]
+        assert stopped.value.detail == "the file ends in the middle of record 3"
 
     def test_a_wrong_leader_costs_only_its_record(self):
         records = read_iso2709(io.BytesIO(sample_bytes("bad_wrong_leader.mrc")), force_utf8=True)

@@ -7,6 +7,7 @@ import pytest
 
 from catalog.imports import reading
 from catalog.imports.formats import Format
+from catalog.imports.marc import FileRejected
 from catalog.imports.reading import CountingReader, read_sources, sniff
 from catalog.imports.records import ErrorKind
 from tests.catalog.imports.samples import sample_bytes
@@ -24,7 +25,6 @@ def summary(sources) -> list[tuple[int, str]]:
     ("name", "file_format", "expected"),
     [
         ("bad_truncated_middle.mrc", Format.UNIMARC, [(1, "B1"), (2, "truncated"), (3, "B3")]),
-        ("bad_truncated_end.mrc", Format.UNIMARC, [(1, "B1"), (2, "B3"), (3, "truncated")]),
         ("bad_wrong_leader.mrc", Format.UNIMARC, [(1, "B1"), (2, "unreadable"), (3, "B3")]),
         ("bad_broken_utf8.mrc", Format.UNIMARC, [(1, "B1"), (2, "encoding"), (3, "B3")]),
         ("bad_no_title.mrc", Format.UNIMARC, [(1, "T1"), (2, "no_title"), (3, "T3")]),
@@ -36,6 +36,16 @@ def test_a_bad_record_is_reported_with_its_kind_and_number_and_the_rest_is_read(
     name, file_format, expected
 ):
     assert summary(read(name, file_format)) == expected
+
+
+def test_a_file_that_ends_mid_record_yields_what_came_before_then_stops():
+    sources = read_sources(io.BytesIO(sample_bytes("bad_truncated_end.mrc")), Format.UNIMARC)
+    read = []
+
+    with pytest.raises(FileRejected):
+        read.extend(sources)
+
+    assert summary(read) == [(1, "B1"), (2, "B3"), (3, "truncated")]
 
 
 def test_a_rejected_record_keeps_its_identifier_when_it_has_one():

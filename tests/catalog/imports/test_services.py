@@ -10,6 +10,7 @@ from catalog.imports.formats import NotACatalogueFile
 from catalog.imports.records import ErrorKind
 from catalog.models import CatalogImport, DocumentType, Item, Record
 from catalog.services import import_catalogue_file
+from tests.catalog.catalogue_files import unimarc_bytes
 from tests.catalog.imports.samples import error_numbers, run_import, sample
 from tests.factories import ItemFactory, LoanFactory, ReservationLineFactory
 
@@ -306,6 +307,23 @@ class TestFullExport:
         assert report.stopped
         assert report.withdrawal_skipped
         assert Item.objects.get(barcode="OLD-1").status == Item.Status.AVAILABLE
+
+    def test_an_iso2709_file_that_ends_mid_record_withdraws_nothing(self, branches):
+        """A transfer cut short: the records after the cut are missing, not withdrawn."""
+        books = [(f"T{n:04}", f"Livre {n}", [(f"T{n:04}-1", "R")]) for n in range(1, 6)]
+        run_import(unimarc_bytes("HAVEL", books))
+        whole = unimarc_bytes("HAVEL", books[:3])
+        cut = whole + unimarc_bytes("HAVEL", books[3:4])[:40]  # record 4 cut, 5 absent
+
+        with translation.override("en"):
+            report = run_import(cut, full_export=True, max_withdrawal_share=1)
+
+        assert "ends in the middle of record 4" in report.stopped
+        assert report.withdrawal_skipped
+        assert report.copies_withdrawn == 0
+        assert report.errors[ErrorKind.TRUNCATED].count == 1
+        assert set(copies()) == {f"T{n:04}-1" for n in range(1, 6)}
+        assert {row[3] for row in copies().values()} == {Item.Status.AVAILABLE}
 
     def test_a_dry_run_full_export_counts_the_withdrawals_without_making_them(self, branches):
         run_import(ONE_EXPORT)
