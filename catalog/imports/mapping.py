@@ -96,6 +96,22 @@ def first(fields: Fields, tags: tuple[str, ...], code: str) -> str:
     return ""
 
 
+def koha_biblionumber(fields: Fields) -> str:
+    """Return the record number Koha writes in 999 $c, or '' for a 999 of another system.
+
+    SirsiDynix also writes 999, one per copy, whose $c is the copy number ("1"):
+    its copy's subfields (barcode $i, class scheme $w, location $l, library $m)
+    tell it apart. Koha's holds only $c and $d, the biblio and biblioitem numbers.
+    """
+    for field in fields.get("999", ()):
+        if field.is_control_field():
+            continue
+        codes = {code for code, _value in field.subfields}
+        if "c" in codes and not codes & set("iwlm"):
+            return (field.get("c") or "").strip()
+    return ""
+
+
 def control(fields: Fields, tag: str) -> str:
     for field in fields.get(tag, ()):
         if field.is_control_field() and field.data:
@@ -241,7 +257,7 @@ def map_marc21(record: pymarc.Record) -> RecordData:
     copies = copies_of(fields, KOHA_952)
     return check_record(
         RecordData(
-            identifier=clean_text(first(fields, ("999",), "c") or control(fields, "001")),
+            identifier=clean_text(koha_biblionumber(fields) or control(fields, "001")),
             title=title.strip(),
             document_type=document_type_of(str(record.leader), MARC21_TYPE_OF_RECORD),
             creators=join_limited(creators, MAX_CREATORS),

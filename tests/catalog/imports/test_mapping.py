@@ -169,6 +169,32 @@ class TestMarc21:
     def test_a_dvd_is_known_by_its_leader(self, records):
         assert records["103"].document_type == "dvd"
 
+    def test_sirsidynix_s_999_holds_a_copy_and_the_001_stays_the_identifier(self):
+        """SirsiDynix writes one 999 per copy, whose $c is the copy number ("1")."""
+
+        def sirsidynix(control_number: str, barcode: str) -> pymarc.Record:
+            record = pymarc.Record(leader="00000cam a2200000 a 4500")
+            record.add_field(
+                pymarc.Field(tag="001", data=control_number),
+                title_field("245", f"Title {control_number}"),
+                pymarc.Field(
+                    tag="999",
+                    indicators=pymarc.Indicators(" ", " "),
+                    subfields=[
+                        pymarc.Subfield(code, value)
+                        for code, value in (
+                            ("a", "QA76.73 .P98"), ("w", "LC"), ("c", "1"), ("i", barcode),
+                            ("d", "8/12/2008"), ("l", "STACKS"), ("m", "MAIN"), ("t", "BOOK"),
+                        )
+                    ],
+                ),
+            )  # fmt: skip
+            return record
+
+        mapped = [map_marc21(sirsidynix(f"a{n}", f"3100{n}")) for n in range(1001, 1012)]
+
+        assert [record.identifier for record in mapped] == [f"a{n}" for n in range(1001, 1012)]
+
     def test_without_999_the_001_is_the_identifier(self):
         [record] = records_of("real_pymarc_marc21_marc8.mrc", map_marc21, force_utf8=False).values()
 
