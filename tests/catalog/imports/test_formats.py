@@ -1,8 +1,10 @@
 """Guessing a catalogue file's format from its first bytes."""
 
+import pymarc
 import pytest
 
 from catalog.imports.formats import SNIFF_BYTES, Format, NotACatalogueFile, detect_format
+from tests.catalog.catalogue_files import unimarc_bytes
 from tests.catalog.imports.samples import sample_bytes
 
 
@@ -52,3 +54,32 @@ def test_a_csv_must_name_record_id_and_title_in_its_header():
     with pytest.raises(NotACatalogueFile):
         detect_format(b"id;titre;auteur\n1;Dune;Herbert\n")
     assert detect_format(b"Title,Record_ID,Barcode\n") == Format.CSV
+
+
+def _deleted(identifier: str) -> bytes:
+    """A deletion as library systems export it: leader/05 'd', an identifier, no title."""
+    record = pymarc.Record(leader="00000dam  2200000   4500", force_utf8=True)
+    record.add_field(pymarc.Field(tag="001", data=identifier))
+    return record.as_marc()
+
+
+def test_the_flavour_is_voted_by_the_first_records_not_the_first_alone():
+    books = [(f"U{n}", f"Livre {n}", [(f"U{n}-1", "R")]) for n in range(1, 4)]
+    unimarc_after_a_deletion = _deleted("U0") + unimarc_bytes("HAVEL", books)
+
+    assert detect_format(unimarc_after_a_deletion[:SNIFF_BYTES]) == Format.UNIMARC
+
+
+def test_a_blank_type_of_record_in_the_leader_is_still_marc():
+    """Koha writes leader/06 blank for some records: the file is MARC all the same."""
+    record = pymarc.Record(leader="00000n   a2200000   4500")
+    record.add_field(
+        pymarc.Field(tag="001", data="42"),
+        pymarc.Field(
+            tag="245",
+            indicators=pymarc.Indicators("0", "0"),
+            subfields=[pymarc.Subfield("a", "Dune")],
+        ),
+    )
+
+    assert detect_format(record.as_marc()) == Format.MARC21
