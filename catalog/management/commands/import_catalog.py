@@ -103,3 +103,6 @@ class Command(BaseCommand):
             bar.close()
         for line in report.summary_lines():
             self.stdout.write(line)
+        if report.stopped:
+            # What came before the break went in, but a cron job must see the failure.
+            raise CommandError(f"The file could not be read to the end: {report.stopped}")

@@ -104,3 +104,20 @@ def test_a_withdrawal_limit_outside_0_to_100_is_refused(branches):
 def test_an_unknown_encoding_is_refused(branches):
     with pytest.raises(CommandError, match="klingon"):
         run(str(sample("catalogue_comma.csv")), "--encoding", "klingon")
+
+
+def test_a_file_broken_midway_is_imported_up_to_the_break_and_fails_the_command(branches):
+    """A nightly cron must see it: the command ends in error, after its summary."""
+    out = io.StringIO()
+
+    with translation.override("en"), pytest.raises(CommandError, match="read to the end"):
+        call_command(
+            "import_catalog",
+            str(sample("bad_xml_broken_midway.xml")),
+            stdout=out,
+            stderr=io.StringIO(),
+            verbosity=0,
+        )
+
+    assert out.getvalue().startswith("Import finished.")
+    assert Record.objects.exists()
