@@ -12,6 +12,7 @@ copies; a row without a barcode is a record without copies.
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -46,6 +47,10 @@ KNOWN = REQUIRED | {
     "status",
 }
 ON_SHELF = {"", "available", "disponible", "0"}
+# Tried in this order on the header line; '|' is Syracuse's.
+DELIMITERS = (";", "\t", "|", ",")
+# A summary keeps its lines; other controls (a NUL, which PostgreSQL refuses) go.
+CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A field longer than this is refused by the csv module itself, which keeps a
 # runaway quote from reading the rest of the file into one field.
 FIELD_SIZE_LIMIT = MAX_FIELD_CHARS * 10
@@ -53,7 +58,7 @@ FIELD_SIZE_LIMIT = MAX_FIELD_CHARS * 10
 
 def header_of(head: bytes) -> list[str] | None:
     first_line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip("\r\ufeff")
-    for delimiter in (";", ",", "\t"):
+    for delimiter in DELIMITERS:
         names = [name.strip().lower() for name in first_line.split(delimiter)]
         if set(names) >= REQUIRED:
             return names
@@ -75,7 +80,7 @@ def read_csv(stream: BinaryIO, *, encoding: str = "utf-8") -> Iterator[SourceRec
         stream = io.BufferedReader(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     sample = text.readline()
-    delimiter = next((d for d in (";", "\t", ",") if d in sample), ",")
+    delimiter = next((d for d in DELIMITERS if d in sample), ",")
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     names = [name.strip().lower().lstrip("\ufeff") for name in next(reader)]
     rows = csv.reader(text, delimiter=delimiter)
@@ -126,7 +131,7 @@ def start_record(number: int, identifier: str, row: dict[str, str]) -> SourceRec
         isbn=normalise_isbn(row.get("isbn")),
         ean=normalise_ean(row.get("ean")),
         subjects=clean_text(row.get("subjects")),
-        summary=(row.get("summary") or "").strip(),
+        summary=CONTROLS_BUT_LINES.sub("", row.get("summary") or "").strip(),
     )
     add_copy(source, row)
     return source

@@ -97,3 +97,20 @@ def test_a_runaway_quote_is_a_csv_error_not_the_rest_of_the_file_in_one_field():
 def test_looks_like_catalogue_csv_needs_both_required_columns():
     assert looks_like_catalogue_csv(b"record_id;title;barcode\n")
     assert not looks_like_catalogue_csv(b"record_id;barcode\n")
+
+
+def test_a_pipe_separated_export_is_read():
+    """Syracuse and others write '|' between columns."""
+    content = b"record_id|title|barcode|branch\n7|Les Mis\xc3\xa9rables|B-7|HAVEL\n"
+
+    assert looks_like_catalogue_csv(content)
+    [source] = read(content)
+    assert (source.data.title, source.data.copies[0].barcode) == ("Les Misérables", "B-7")
+
+
+def test_control_characters_never_reach_the_summary_but_its_lines_stay():
+    content = b'record_id;title;summary\n8;Dune;"Sur Arrakis\x00,\nl\'\xc3\xa9pice\x07."\n'
+
+    [source] = read(content)
+
+    assert source.data.summary == "Sur Arrakis,\nl'épice."
