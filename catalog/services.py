@@ -81,7 +81,9 @@ def import_catalogue(
         try:
             for source in read_sources(counting, file_format, encoding=encoding):
                 report.records_read += 1
-                if source.error is not None:
+                if source.deleted:
+                    writer.delete(source)
+                elif source.error is not None:
                     report.add_error(
                         source.error.kind, source.number, source.identifier, source.error.detail
                     )

@@ -148,6 +148,7 @@ class CatalogueWriter:
         self.dry_run = dry_run
         self.batch_size = batch_size
         self.pending: list[SourceRecord] = []
+        self.deleted: list[str] = []
         self.type_ids: dict[str, int | None] = dict(DocumentType.objects.values_list("code", "pk"))
         create_seen_tables()
 
@@ -155,12 +156,48 @@ class CatalogueWriter:
         """Remember copies the file lists on a record it skips: never withdrawn as missing."""
         mark_seen(LISTED_BARCODES, list(dict.fromkeys(barcodes)))
 
+    def delete(self, source: SourceRecord) -> None:
+        """Take a record the library system deleted off the shelves (at the next flush)."""
+        self.deleted.append(source.identifier)
+        if len(self.deleted) >= self.batch_size:
+            self.flush_deletions()
+
+    def flush_deletions(self) -> None:
+        """Mark unavailable the copies of deleted records; never one held or on loan.
+
+        The records stay (orders and loans refer to them). The UPDATE re-checks each
+        copy's status under its row lock, so a copy an order takes meanwhile stays held.
+        """
+        identifiers = list(dict.fromkeys(filter(None, self.deleted)))
+        self.deleted = []
+        if not identifiers:
+            return
+        found = Record.objects.filter(identifier__in=identifiers).count()
+        self.report.records_deleted += found
+        self.report.deletions_not_found += len(identifiers) - found
+        copies = Item.objects.filter(record__identifier__in=identifiers)
+        for barcode in (
+            copies.filter(status__in=LIFECYCLE_STATUSES)
+            .order_by("barcode")
+            .values_list("barcode", flat=True)
+        ):
+            self.report.keep_for_order(barcode)
+        on_shelf = copies.filter(status__in=WITHDRAWABLE_STATUSES)
+        if self.dry_run:
+            self.report.copies_withdrawn += on_shelf.count()
+            return
+        with transaction.atomic():
+            self.report.copies_withdrawn += on_shelf.update(
+                status=ItemStatus.UNAVAILABLE, status_changed_at=timezone.now()
+            )
+
     def add(self, source: SourceRecord) -> None:
         self.pending.append(source)
         if len(self.pending) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
+        self.flush_deletions()
         batch, self.pending = self.pending, []
         if not batch:
             return

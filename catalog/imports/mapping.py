@@ -96,6 +96,20 @@ def first(fields: Fields, tags: tuple[str, ...], code: str) -> str:
     return ""
 
 
+def deleted_record_identifier(record: pymarc.Record, flavour: str) -> str:
+    """Return the identifier of a record the library system deleted (it may have no title)."""
+    fields = fields_by_tag(record)
+    return unimarc_identifier(fields) if flavour == "unimarc" else marc21_identifier(fields)
+
+
+def unimarc_identifier(fields: Fields) -> str:
+    return clean_text(control(fields, "001") or first(fields, ("090",), "a"))
+
+
+def marc21_identifier(fields: Fields) -> str:
+    return clean_text(koha_biblionumber(fields) or control(fields, "001"))
+
+
 def koha_biblionumber(fields: Fields) -> str:
     """Return the record number Koha writes in 999 $c, or '' for a 999 of another system.
 
@@ -206,7 +220,7 @@ def map_unimarc(record: pymarc.Record) -> RecordData:
     copies = copies_of(fields, UNIMARC_995)
     return check_record(
         RecordData(
-            identifier=clean_text(control(fields, "001") or first(fields, ("090",), "a")),
+            identifier=unimarc_identifier(fields),
             title="".join(title_parts).strip(),
             document_type=document_type_of(str(record.leader), UNIMARC_TYPE_OF_RECORD),
             creators=join_limited(creators, MAX_CREATORS),
@@ -257,7 +271,7 @@ def map_marc21(record: pymarc.Record) -> RecordData:
     copies = copies_of(fields, KOHA_952)
     return check_record(
         RecordData(
-            identifier=clean_text(koha_biblionumber(fields) or control(fields, "001")),
+            identifier=marc21_identifier(fields),
             title=title.strip(),
             document_type=document_type_of(str(record.leader), MARC21_TYPE_OF_RECORD),
             creators=join_limited(creators, MAX_CREATORS),

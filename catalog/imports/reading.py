@@ -8,7 +8,7 @@ import pymarc
 
 from .csv_file import read_csv
 from .formats import SNIFF_BYTES, Format, detect_format
-from .mapping import map_marc21, map_unimarc
+from .mapping import deleted_record_identifier, map_marc21, map_unimarc
 from .marc import read_iso2709, read_marcxml
 from .records import ErrorKind, Rejected, SourceRecord
 
@@ -52,6 +52,10 @@ def mapped(number: int, record: pymarc.Record | Rejected, file_format: Format) -
         mapper = map_marc21 if record.get_fields("245") else map_unimarc
     else:
         mapper = map_unimarc if file_format == Format.UNIMARC else map_marc21
+    if str(record.leader)[5:6] == "d":
+        flavour = "unimarc" if mapper is map_unimarc else "marc21"
+        identifier = deleted_record_identifier(record, flavour)[:64]
+        return SourceRecord(number=number, identifier=identifier, deleted=True)
     try:
         data = mapper(record)
     except Rejected as rejected:

@@ -107,6 +107,8 @@ class SourceRecord:
     number: int
     data: RecordData | None = None
     error: Rejected | None = None
+    # The library system deleted the record (MARC leader/05 "d"): its copies leave the shelf.
+    deleted: bool = False
     identifier: str = ""
 
     @property

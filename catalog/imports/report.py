@@ -49,6 +49,10 @@ class ImportReport:
     copies_updated: int = 0
     copies_unchanged: int = 0
     copies_withdrawn: int = 0
+    # Records the file marks deleted (leader/05 "d") that the catalogue held; not
+    # found: deletions of records never imported, nothing to do.
+    records_deleted: int = 0
+    deletions_not_found: int = 0
     # Copies the export moved or dropped while held for an order or on loan.
     copies_kept_for_orders: int = 0
     kept_barcodes: list[str] = field(default_factory=list)
@@ -154,6 +158,17 @@ class ImportReport:
                 "withdrawn": count(self.copies_withdrawn),
             },
         ]
+        if self.records_deleted or self.deletions_not_found:
+            lines.append(
+                _(
+                    "Records deleted in the library system: taken off the shelves, %(deleted)s; "
+                    "unknown here, %(unknown)s (their copies are among those marked unavailable)."
+                )
+                % {
+                    "deleted": count(self.records_deleted),
+                    "unknown": count(self.deletions_not_found),
+                }
+            )
         if self.copies_kept_for_orders:
             lines.append(
                 ngettext(

@@ -10,7 +10,7 @@ from catalog.imports.formats import NotACatalogueFile
 from catalog.imports.records import ErrorKind
 from catalog.models import CatalogImport, DocumentType, Item, Record
 from catalog.services import import_catalogue_file
-from tests.catalog.catalogue_files import unimarc_bytes
+from tests.catalog.catalogue_files import unimarc_bytes, unimarc_record
 from tests.catalog.imports.samples import error_numbers, run_import, sample
 from tests.factories import ItemFactory, LoanFactory, ReservationLineFactory
 
@@ -523,3 +523,50 @@ def clock_later(time_machine):
         time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
 
     return later
+
+
+class TestDeletedRecords:
+    """A record the library system deleted (leader/05 "d") leaves the shelves."""
+
+    BOOKS = [(f"T{n}", f"Livre {n}", [(f"T{n}-1", "R"), (f"T{n}-2", "R")]) for n in range(1, 4)]
+
+    def deleted(self, identifier: str, *, with_title: bool) -> bytes:
+        record = unimarc_record(identifier, f"Livre {identifier}", [], "HAVEL")
+        record.leader = record.leader[:5] + "d" + record.leader[6:]
+        if not with_title:
+            record.remove_fields("200")
+        return record.as_marc()
+
+    def test_its_copies_are_marked_unavailable_and_the_report_says_so(self, branches):
+        run_import(unimarc_bytes("HAVEL", self.BOOKS))
+        held = Item.objects.get(barcode="T2-2")
+        ReservationLineFactory(item=held, reservation__branch=held.branch)
+        Item.objects.filter(pk=held.pk).update(status=Item.Status.HELD)
+
+        content = (
+            unimarc_bytes("HAVEL", self.BOOKS[:1])
+            + self.deleted("T2", with_title=True)
+            + self.deleted("T9", with_title=False)
+        )
+        with translation.override("en"):
+            report = run_import(content)
+
+        assert (report.records_deleted, report.deletions_not_found) == (1, 1)
+        assert report.copies_withdrawn == 1
+        assert report.kept_barcodes == ["T2-2"]
+        assert copies()["T2-1"][3] == Item.Status.UNAVAILABLE
+        assert copies()["T2-2"][3] == Item.Status.HELD
+        assert copies()["T1-1"][3] == copies()["T3-1"][3] == Item.Status.AVAILABLE
+        assert not Record.objects.filter(identifier="T9").exists()
+        assert report.records_rejected == 0
+        with translation.override("en"):
+            summary = report.summary_lines()
+        assert "Records deleted in the library system: taken off the shelves, 1; " in summary[3]
+
+    def test_a_dry_run_counts_them_and_changes_nothing(self, branches):
+        run_import(unimarc_bytes("HAVEL", self.BOOKS))
+
+        report = run_import(self.deleted("T3", with_title=False), dry_run=True)
+
+        assert (report.records_deleted, report.copies_withdrawn) == (1, 2)
+        assert {row[3] for row in copies().values()} == {Item.Status.AVAILABLE}
