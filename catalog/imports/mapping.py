@@ -2,10 +2,10 @@
 
 | | UNIMARC | MARC 21 (Koha) |
 |---|---|---|
-| identifier | 001, else 090 $a | 999 $c (Koha's biblionumber), else 001 |
+| identifier | 001, else 090 $a | Koha's 999 $c (not a copy's), else 001 |
 | title | 200 $a $e $h $i | 245 $a $b $n $p |
 | creators | 700-702, 710-712 | 100, 110, 111, 700, 710, 711 |
-| publisher, year | 210 or 214 $c $d, year else 100 | 264 or 260 $b $c, year else 008 |
+| publisher, year | 210 or 214 $c $d, year else 100 | 264 or 260 $b; year 008, else 26x $c |
 | language | 101 $a | 008/35-37, else 041 $a |
 | ISBN, EAN | 010 $a, 073 $a | 020 $a, 024 $a (first indicator 3) |
 | subjects | 600-610 | 600-655 |
@@ -38,6 +38,7 @@ from .records import (
     check_record,
     clean_text,
     join_limited,
+    join_title,
     normalise_ean,
     normalise_isbn,
     parse_year,
@@ -75,6 +76,9 @@ MARC21_TYPE_OF_RECORD = {**TYPE_OF_RECORD, "m": "multimedia", "o": "multimedia"}
 NOT_ON_SHELF_VALUES = {"", "0"}
 
 Fields = dict[str, list[pymarc.Field]]
+# How a title's parts join when the part before ends without ISBD punctuation.
+UNIMARC_TITLE_SEPARATORS = {"a": " ; ", "e": " : ", "h": ". ", "i": ". "}
+MARC21_TITLE_SEPARATORS = {"b": " : ", "n": ". ", "p": ". "}
 
 
 def fields_by_tag(record: pymarc.Record) -> Fields:
@@ -85,14 +89,17 @@ def fields_by_tag(record: pymarc.Record) -> Fields:
 
 
 def first(fields: Fields, tags: tuple[str, ...], code: str) -> str:
-    """The first non-empty subfield ``code`` among the fields of these tags, in order."""
+    """The first non-empty subfield ``code`` among the fields of these tags, in order.
+
+    A repeated subfield is read to its first non-empty value (210 $d "" then $d 1976-).
+    """
     for tag in tags:
         for field in fields.get(tag, ()):
             if field.is_control_field():
                 continue
-            value = field.get(code)
-            if value and value.strip():
-                return value
+            for value in field.get_subfields(code):
+                if value and value.strip():
+                    return value
     return ""
 
 
@@ -196,18 +203,15 @@ def copies_of(fields: Fields, layout: CopyField) -> list[CopyData]:
 def map_unimarc(record: pymarc.Record) -> RecordData:
     """The catalogue's view of a UNIMARC record, with its 995 copies."""
     fields = fields_by_tag(record)
-    title_parts: list[str] = []
-    for field in fields.get("200", [])[:1]:
-        for code, value in field.subfields:
-            value = strip_isbd(value)
-            if not value:
-                continue
-            if code == "a":
-                title_parts.append((" ; " if title_parts else "") + value)
-            elif code == "e":
-                title_parts.append(" : " + value)
-            elif code in "hi":
-                title_parts.append(". " + value)
+    title = join_title(
+        [
+            (code, value)
+            for field in fields.get("200", [])[:1]
+            for code, value in field.subfields
+            if code in "aehi"
+        ],
+        UNIMARC_TITLE_SEPARATORS,
+    )
     creators = []
     for tag in ("700", "701", "702", "710", "711", "712"):
         for field in fields.get(tag, ()):
@@ -221,7 +225,7 @@ def map_unimarc(record: pymarc.Record) -> RecordData:
     return check_record(
         RecordData(
             identifier=unimarc_identifier(fields),
-            title="".join(title_parts).strip(),
+            title=title,
             document_type=document_type_of(str(record.leader), UNIMARC_TYPE_OF_RECORD),
             creators=join_limited(creators, MAX_CREATORS),
             publisher=strip_isbd(first(fields, ("210", "214"), "c")),
@@ -241,11 +245,14 @@ def map_unimarc(record: pymarc.Record) -> RecordData:
 def map_marc21(record: pymarc.Record) -> RecordData:
     """The catalogue's view of a MARC 21 record, with its Koha 952 copies."""
     fields = fields_by_tag(record)
-    title = " ".join(
-        strip_isbd(value)
-        for field in fields.get("245", [])[:1]
-        for code, value in field.subfields
-        if code in "abnp"
+    title = join_title(
+        [
+            (code, value)
+            for field in fields.get("245", [])[:1]
+            for code, value in field.subfields
+            if code in "abnp"
+        ],
+        MARC21_TITLE_SEPARATORS,
     )
     creators = [
         strip_isbd(field.get("a") or "")
@@ -276,7 +283,8 @@ def map_marc21(record: pymarc.Record) -> RecordData:
             document_type=document_type_of(str(record.leader), MARC21_TYPE_OF_RECORD),
             creators=join_limited(creators, MAX_CREATORS),
             publisher=strip_isbd(first(fields, ("264", "260"), "b")),
-            year=parse_year(first(fields, ("264", "260"), "c")) or parse_year(fixed[7:11]),
+            # The coded year first: a date statement may hold another calendar's year.
+            year=parse_year(fixed[7:11]) or parse_year(first(fields, ("264", "260"), "c")),
             language=clean_text(language).lower()[:3],
             isbn=normalise_isbn(first(fields, ("020",), "a")),
             ean=ean,

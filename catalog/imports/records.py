@@ -137,13 +137,47 @@ NON_SORTING_MARKS = re.compile(r"[\x88\x89\x98\x9c]")
 ISBD_TRAILING = " /:;,=.+"
 
 
+# A value that ends with an initial ("Rowling, J. K."): its full stop is kept.
+ENDS_WITH_INITIAL = re.compile(r"(?:^|[\s.,'-])[^\W\d_]$")
+
+
 def strip_isbd(value: str) -> str:
     """Drop the ISBD punctuation that MARC leaves at the end of a field ("Title /").
 
-    A closing abbreviation loses its full stop too ("Dumas, A."): a small
-    price for titles and names without trailing " /", " :" or ".".
+    An initial keeps its full stop ("Dumas, A."); another closing abbreviation
+    loses it, a small price for titles and names without trailing " /", " :" or ".".
     """
-    return clean_text(value).rstrip(ISBD_TRAILING)
+    text = clean_text(value)
+    stripped = text.rstrip(ISBD_TRAILING)
+    if text[len(stripped) :].startswith(".") and ENDS_WITH_INITIAL.search(stripped):
+        return stripped + "."
+    return stripped
+
+
+def strip_isbd_both_ends(value: str) -> str:
+    """Drop ISBD punctuation at both ends of a part of a title (", 1465-1927" → "1465-1927")."""
+    return strip_isbd(value).lstrip(ISBD_TRAILING)
+
+
+# Between parts of a title, the punctuation that ends the part before says how
+# they join ("Macroeconomics :" + "a European text"); without any, the part's role does.
+ISBD_SEPARATORS = {":": " : ", ";": " ; ", "=": " = ", ",": ", ", ".": ". "}
+
+
+def join_title(parts: list[tuple[str, str]], separators: dict[str, str]) -> str:
+    """Join a title's (subfield code, value) parts with their ISBD separators."""
+    title = ""
+    previous = ""
+    for code, value in parts:
+        text = strip_isbd_both_ends(value)
+        if not text:
+            continue
+        if title:
+            ending = previous.rstrip()[-1:]
+            title += ISBD_SEPARATORS.get(ending) or separators.get(code, " ")
+        title += text
+        previous = value
+    return title
 
 
 def join_limited(values: list[str], limit: int, separator: str = "; ") -> str:

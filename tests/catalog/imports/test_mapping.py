@@ -234,3 +234,77 @@ class TestMarc21:
         )
 
         assert map_marc21(record).language == "fre"
+
+
+def datafield(tag: str, *pairs: str, indicators=("1", " ")) -> pymarc.Field:
+    codes = pairs[0::2]
+    values = pairs[1::2]
+    return pymarc.Field(
+        tag=tag,
+        indicators=pymarc.Indicators(*indicators),
+        subfields=[pymarc.Subfield(code, value) for code, value in zip(codes, values, strict=True)],
+    )
+
+
+class TestTitlesNamesAndYears:
+    """ISBD punctuation between parts kept, initials kept, the coded year preferred."""
+
+    def marc21(self, *fields: pymarc.Field, fixed: str = "") -> pymarc.Record:
+        record = pymarc.Record(leader="00000cam a2200000 a 4500")
+        record.add_field(pymarc.Field(tag="001", data="M1"), *fields)
+        if fixed:
+            record.add_field(pymarc.Field(tag="008", data=fixed))
+        return record
+
+    @pytest.mark.parametrize(
+        ("subfields", "expected"),
+        [
+            (
+                ("a", "Macroeconomics :", "b", "a European text /"),
+                "Macroeconomics : a European text",
+            ),
+            (("a", "Dune", "b", "roman"), "Dune : roman"),
+            (("a", "Hamlet =", "b", "Amleto"), "Hamlet = Amleto"),
+            (
+                ("a", "Le Seigneur des anneaux.", "n", "1,", "p", "La communauté de l'anneau"),
+                "Le Seigneur des anneaux. 1, La communauté de l'anneau",
+            ),
+        ],
+    )
+    def test_a_marc21_title_keeps_the_separator_between_its_parts(self, subfields, expected):
+        record = self.marc21(datafield("245", *subfields))
+
+        assert map_marc21(record).title == expected
+
+    def test_a_unimarc_other_title_loses_its_leading_punctuation(self):
+        record = with_leader(
+            "     nam0 22     i 4500", datafield("200", "a", "Mémoires", "e", ", 1465-1927")
+        )
+
+        assert map_unimarc(record).title == "Mémoires : 1465-1927"
+
+    def test_initials_keep_their_full_stop(self):
+        record = self.marc21(
+            datafield("100", "a", "Rowling, J. K."),
+            datafield("245", "a", "Harry Potter à l'école des sorciers /"),
+        )
+
+        assert map_marc21(record).creators == "Rowling, J. K."
+
+    def test_the_coded_year_wins_over_a_number_in_a_note(self):
+        record = self.marc21(
+            datafield("245", "a", "Shahnameh"),
+            datafield("260", "a", "Téhéran :", "b", "Éditions X,", "c", "1376 [1997]"),
+            fixed="970101s1997    ir            000 0 per d",
+        )
+
+        assert map_marc21(record).year == 1997
+
+    def test_a_repeated_date_subfield_is_read_to_the_first_year(self):
+        record = with_leader(
+            "     nam0 22     i 4500",
+            datafield("200", "a", "Revue"),
+            datafield("210", "a", "Paris", "d", "", "d", "1976-"),
+        )
+
+        assert map_unimarc(record).year == 1976
