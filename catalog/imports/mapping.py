@@ -78,7 +78,7 @@ NOT_ON_SHELF_VALUES = {"", "0"}
 Fields = dict[str, list[pymarc.Field]]
 # How a title's parts join when the part before ends without ISBD punctuation.
 UNIMARC_TITLE_SEPARATORS = {"a": " ; ", "e": " : ", "h": ". ", "i": ". "}
-MARC21_TITLE_SEPARATORS = {"b": " : ", "n": ". ", "p": ". "}
+MARC21_TITLE_SEPARATORS = {"a": " ; ", "b": " : ", "n": ". ", "p": ". "}
 
 
 def fields_by_tag(record: pymarc.Record) -> Fields:
@@ -131,6 +131,20 @@ def koha_biblionumber(fields: Fields) -> str:
         if "c" in codes and not codes & set("iwlm"):
             return (field.get("c") or "").strip()
     return ""
+
+
+def title_of(fields: Fields, tag: str, separators: dict[str, str]) -> str:
+    """Return the title from the first field of `tag`: its parts that have a separator."""
+    return join_title(
+        [
+            (code, value)
+            for field in fields.get(tag, [])[:1]
+            if not field.is_control_field()
+            for code, value in field.subfields
+            if code in separators
+        ],
+        separators,
+    )
 
 
 def control(fields: Fields, tag: str) -> str:
@@ -203,15 +217,7 @@ def copies_of(fields: Fields, layout: CopyField) -> list[CopyData]:
 def map_unimarc(record: pymarc.Record) -> RecordData:
     """The catalogue's view of a UNIMARC record, with its 995 copies."""
     fields = fields_by_tag(record)
-    title = join_title(
-        [
-            (code, value)
-            for field in fields.get("200", [])[:1]
-            for code, value in field.subfields
-            if code in "aehi"
-        ],
-        UNIMARC_TITLE_SEPARATORS,
-    )
+    title = title_of(fields, "200", UNIMARC_TITLE_SEPARATORS)
     creators = []
     for tag in ("700", "701", "702", "710", "711", "712"):
         for field in fields.get(tag, ()):
@@ -245,15 +251,7 @@ def map_unimarc(record: pymarc.Record) -> RecordData:
 def map_marc21(record: pymarc.Record) -> RecordData:
     """The catalogue's view of a MARC 21 record, with its Koha 952 copies."""
     fields = fields_by_tag(record)
-    title = join_title(
-        [
-            (code, value)
-            for field in fields.get("245", [])[:1]
-            for code, value in field.subfields
-            if code in "abnp"
-        ],
-        MARC21_TITLE_SEPARATORS,
-    )
+    title = title_of(fields, "245", MARC21_TITLE_SEPARATORS)
     creators = [
         strip_isbd(field.get("a") or "")
         for tag in ("100", "110", "111", "700", "710", "711")
