@@ -89,6 +89,8 @@ def import_catalogue(
                     )
                     writer.note_listed(source.listed_barcodes)
                 else:
+                    for copy in source.data.copies:
+                        report.count_status(copy.status_code, on_shelf=copy.status_on_shelf)
                     writer.add(source)
                 if progress is not None and report.records_read % PROGRESS_EVERY == 0:
                     progress(counting.position, report)

@@ -326,6 +326,9 @@ CATALOG_IMPORT_FOLDER = env("CATALOG_IMPORT_FOLDER", default="")
 CATALOG_IMPORT_FULL_EXPORT = env.bool("CATALOG_IMPORT_FULL_EXPORT", default=False)
 # Optional CSV mapping the library system's branch codes to branches.
 CATALOG_IMPORT_BRANCH_MAP = env("CATALOG_IMPORT_BRANCH_MAP", default="")
+# The copy status codes (995 $o, 952 $7) that mean "on the shelf", besides none at all;
+# every import's report counts the copies of each code it met.
+CATALOG_IMPORT_ON_SHELF_CODES = env.list("CATALOG_IMPORT_ON_SHELF_CODES", default=["0"])
 # When the folder is looked at (hour and minute, network time).
 CATALOG_IMPORT_HOUR = env.int("CATALOG_IMPORT_HOUR", default=2)
 CATALOG_IMPORT_MINUTE = env.int("CATALOG_IMPORT_MINUTE", default=30)

@@ -144,12 +144,16 @@ def add_copy(source: SourceRecord, row: dict[str, str]) -> None:
     barcode = clean_text(row.get("barcode"))
     if not barcode and not row.get("branch"):
         return
+    status = clean_text(row.get("status"))
+    on_shelf = status.lower() in ON_SHELF
     source.data.copies.append(
         CopyData(
             barcode=barcode,
             branch_code=clean_text(row.get("branch")),
             call_number=clean_text(row.get("call_number")),
-            on_shelf=clean_text(row.get("status")).lower() in ON_SHELF,
+            on_shelf=on_shelf,
+            status_code=status,
+            status_on_shelf=on_shelf,
         )
     )
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pymarc
+from django.conf import settings
 
 from .records import (
     MAX_CREATORS,
@@ -189,26 +190,35 @@ class CopyField:
     # In order of preference: where the copy is now, else where it belongs.
     branch: str
     call_number: str
-    # Any of these set (and not "0") takes the copy off the shelf.
+    # The status code: on the shelf when empty or one of CATALOG_IMPORT_ON_SHELF_CODES.
+    status: str
+    # Any of these set (and not "0") takes the copy off the shelf: lost, due back...
     off_shelf: str
 
 
-UNIMARC_995 = CopyField("995", barcode="f", branch="cb", call_number="k", off_shelf="o02n")
-KOHA_952 = CopyField("952", barcode="p", branch="ba", call_number="o", off_shelf="0147q")
+UNIMARC_995 = CopyField(
+    "995", barcode="f", branch="cb", call_number="k", status="o", off_shelf="02n"
+)
+KOHA_952 = CopyField("952", barcode="p", branch="ba", call_number="o", status="7", off_shelf="014q")
 
 
 def copies_of(fields: Fields, layout: CopyField) -> list[CopyData]:
+    on_shelf_codes = {"", *settings.CATALOG_IMPORT_ON_SHELF_CODES}
     copies = []
     for field in fields.get(layout.tag, ()):
         if field.is_control_field():
             continue
         branch = next((field.get(code) for code in layout.branch if field.get(code)), "")
+        status = clean_text(field.get(layout.status))
         copies.append(
             CopyData(
                 barcode=clean_text(field.get(layout.barcode)),
                 branch_code=clean_text(branch),
                 call_number=clean_text(field.get(layout.call_number)),
-                on_shelf=not any(is_set(field.get(code)) for code in layout.off_shelf),
+                on_shelf=status in on_shelf_codes
+                and not any(is_set(field.get(code)) for code in layout.off_shelf),
+                status_code=status,
+                status_on_shelf=status in on_shelf_codes,
             )
         )
     return copies

@@ -78,6 +78,10 @@ class CopyData:
     # False when the library system says the copy is lost, withdrawn, damaged,
     # not for loan or out on loan: it is not on the shelf to be reserved.
     on_shelf: bool = True
+    # The library system's status code (995 $o, 952 $7, a CSV's status), as the file
+    # gives it, and whether that code means "on the shelf".
+    status_code: str = ""
+    status_on_shelf: bool = True
 
 
 @dataclass(slots=True)

@@ -57,6 +57,10 @@ class ImportReport:
     copies_kept_for_orders: int = 0
     kept_barcodes: list[str] = field(default_factory=list)
     unknown_branches: Counter = field(default_factory=Counter)
+    # The library system's copy status codes met, with their copies; and whether
+    # each meant "on the shelf" (CATALOG_IMPORT_ON_SHELF_CODES).
+    status_codes: Counter = field(default_factory=Counter)
+    status_codes_on_shelf: list[str] = field(default_factory=list)
     document_types_created: list[str] = field(default_factory=list)
     errors: dict[str, ErrorExamples] = field(default_factory=dict)
     withdrawal_skipped: str = ""
@@ -91,6 +95,12 @@ class ImportReport:
             room = EXAMPLES_PER_KIND - len(mine.examples)
             mine.examples.extend(entry.examples[:room])
 
+    def count_status(self, code: str, *, on_shelf: bool) -> None:
+        """Count a copy of this status code, and remember whether the code means on the shelf."""
+        self.status_codes[code] += 1
+        if on_shelf and code not in self.status_codes_on_shelf:
+            self.status_codes_on_shelf.append(code)
+
     def keep_for_order(self, barcode: str) -> None:
         self.copies_kept_for_orders += 1
         if len(self.kept_barcodes) < BARCODES_LISTED:
@@ -115,12 +125,14 @@ class ImportReport:
     def to_json(self) -> dict:
         data = asdict(self)
         data["unknown_branches"] = dict(self.unknown_branches.most_common())
+        data["status_codes"] = dict(self.status_codes.most_common())
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> "ImportReport":
         data = dict(data)
         data["unknown_branches"] = Counter(data.get("unknown_branches") or {})
+        data["status_codes"] = Counter(data.get("status_codes") or {})
         data["errors"] = {
             kind: ErrorExamples(
                 count=entry["count"], examples=[tuple(e) for e in entry["examples"]]
@@ -188,6 +200,14 @@ class ImportReport:
             lines.append(
                 _("Copies skipped, their branch code is unknown: %(codes)s.") % {"codes": codes}
             )
+        if self.status_codes:
+            codes = "; ".join(
+                (_("%(code)s: %(count)s (on the shelf)") if code in self.status_codes_on_shelf
+                 else _("%(code)s: %(count)s (not on the shelf)"))
+                % {"code": code or _("no code"), "count": count(number)}
+                for code, number in self.status_codes.most_common(20)
+            )  # fmt: skip
+            lines.append(_("Copies by status code: %(codes)s.") % {"codes": codes})
         if self.document_types_created:
             lines.append(
                 _("New document types: %(codes)s.")

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone, translation
+from pymarc import Field, Indicators, Subfield
 
 from catalog.imports import csv_file
 from catalog.imports.formats import NotACatalogueFile
@@ -570,3 +571,45 @@ class TestDeletedRecords:
 
         assert (report.records_deleted, report.copies_withdrawn) == (1, 2)
         assert {row[3] for row in copies().values()} == {Item.Status.AVAILABLE}
+
+
+class TestCopyStatusCodes:
+    """995 $o (and 952 $7) codes differ from one library system to the next."""
+
+    def file_with_codes(self, *codes: str) -> bytes:
+        record = unimarc_record("S1", "Livre", [], "HAVEL")
+        for number, code in enumerate(codes, 1):
+            subfields = [Subfield("f", f"S1-{number}"), Subfield("c", "HAVEL")]
+            subfields += [Subfield("o", code)] if code else []
+            record.add_field(Field(tag="995", indicators=Indicators(" ", " "), subfields=subfields))
+        return record.as_marc()
+
+    def test_by_default_only_0_or_no_code_means_on_the_shelf_and_the_report_counts_each(
+        self, branches
+    ):
+        with translation.override("en"):
+            report = run_import(self.file_with_codes("0", "", "L1", "L1", "L4"))
+
+        assert {barcode: row[3] for barcode, row in copies().items()} == {
+            "S1-1": Item.Status.AVAILABLE,
+            "S1-2": Item.Status.AVAILABLE,
+            "S1-3": Item.Status.UNAVAILABLE,
+            "S1-4": Item.Status.UNAVAILABLE,
+            "S1-5": Item.Status.UNAVAILABLE,
+        }
+        assert report.status_codes == {"0": 1, "": 1, "L1": 2, "L4": 1}
+        with translation.override("en"):
+            line = next(line for line in report.summary_lines() if "status code" in line)
+        assert "L1: 2 (not on the shelf)" in line
+        assert "0: 1 (on the shelf)" in line
+
+    def test_a_network_says_which_codes_mean_on_the_shelf(self, branches, settings):
+        settings.CATALOG_IMPORT_ON_SHELF_CODES = ["0", "L1", "L4"]
+
+        run_import(self.file_with_codes("L1", "L4", "L7"))
+
+        assert {barcode: row[3] for barcode, row in copies().items()} == {
+            "S1-1": Item.Status.AVAILABLE,
+            "S1-2": Item.Status.AVAILABLE,
+            "S1-3": Item.Status.UNAVAILABLE,
+        }
