@@ -65,7 +65,7 @@ ISBN_SLOT = b"QQISBNQQQQQQQ"  # 13 digits
 BARCODE_SLOT = b"QQBC%dQQQQQQQQQ"  # 14: 12 digits of record + 2 of copy
 BRANCH_SLOT = b"QQBR%dQQ"  # 7: BENCH01..BENCH12
 SLOTS = re.compile(rb"QQID(Q{8})|QQISBN(Q{7})|QQBC(\d)Q{9}|QQBR(\d)QQ")
-SOURCE_TITLES = PROJECT_DIR / "catalog" / "demo" / "data" / "goodbooks10k_books.csv"
+SOURCE_TITLES = PROJECT_DIR / "demo" / "data" / "goodbooks10k_books.csv"
 WORDS = (
     "histoire",
     "roman",
