@@ -458,9 +458,10 @@ def prepare_database(server: str, name: str, environment: dict[str, str]) -> Non
             connection.execute(
                 "INSERT INTO branches_branch (code, name, address, postcode, city, latitude, "
                 "longitude, phone, email, website, click_and_collect_enabled, "
-                "accepts_phone_orders, accepts_email_orders, processing_hours, pickup_days) "
+                "accepts_phone_orders, accepts_email_orders, processing_hours, pickup_days, "
+                "appointments_enabled, slot_minutes, patrons_per_slot) "
                 "VALUES (%s, %s, '1 rue du Bench', '75001', 'Paris', 48.86, 2.34, '', '', '', "
-                "true, false, false, 48, 10)",
+                "true, false, false, 48, 10, false, 15, 2)",
                 [code, f"Bibliothèque {number}"],
             )
 
