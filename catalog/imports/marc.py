@@ -223,6 +223,32 @@ class MarcXmlHandler(ContentHandler):
         self.text.append(content)
 
 
+# Character references XML 1.0 forbids (C0 controls but tab, line feed and carriage
+# return): some exports write one in a title, and the parser would stop the file there.
+FORBIDDEN_REFERENCE = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));"
+)
+LONGEST_REFERENCE = 12
+
+
+def _without_forbidden_references(stream: BinaryIO) -> Iterator[bytes]:
+    """Yield the stream's blocks with forbidden character references dropped.
+
+    A reference cut by a block's end is held back and joined to the next block.
+    """
+    pending = b""
+    while block := stream.read(READ_BLOCK):
+        data = pending + block
+        start = data.rfind(b"&", max(0, len(data) - LONGEST_REFERENCE))
+        if start != -1 and b";" not in data[start:]:
+            data, pending = data[:start], data[start:]
+        else:
+            pending = b""
+        yield FORBIDDEN_REFERENCE.sub(b"", data)
+    if pending:
+        yield FORBIDDEN_REFERENCE.sub(b"", pending)
+
+
 def read_marcxml(stream: BinaryIO) -> Iterator[tuple[int, pymarc.Record | Rejected]]:
     """Yield (record number, record or Rejected) for each <record> of the file.
 
@@ -235,7 +261,7 @@ def read_marcxml(stream: BinaryIO) -> Iterator[tuple[int, pymarc.Record | Reject
     parser.setContentHandler(handler)
     number = 0
     try:
-        while block := stream.read(READ_BLOCK):
+        for block in _without_forbidden_references(stream):
             parser.feed(block)
             for record in handler.completed:
                 number += 1

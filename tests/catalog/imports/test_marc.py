@@ -153,6 +153,17 @@ class TestReadMarcxml:
         assert records[1][1].leader[6] == "j"
         assert len(records[0][1].get_fields("995")) == 3
 
+    def test_a_control_character_reference_costs_nothing_even_across_blocks(self, monkeypatch):
+        """XML 1.0 forbids "&#x1;"; some exports write it in a title. It is dropped."""
+        content = marcxml_of(3).replace(b"Titre num\xc3\xa9ro 2", b"Titre&#x1; num\xc3\xa9ro&#1; 2")
+        cut = content.index(b"&#x1;") + 3
+        monkeypatch.setattr(marc, "READ_BLOCK", cut)  # the first block ends inside "&#x1;"
+
+        records = list(read_marcxml(io.BytesIO(content)))
+
+        assert [item["001"].data for _n, item in records] == ["00001", "00002", "00003"]
+        assert records[1][1]["245"]["a"].startswith("Titre numéro 2 ")
+
     def test_an_xml_bomb_is_refused_before_any_record(self):
         read = []
 
