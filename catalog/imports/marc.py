@@ -86,6 +86,43 @@ def split_run_on(raw: bytes) -> tuple[bytes, bytes] | None:
     return None
 
 
+class Lookahead:
+    """An iterator whose items can be put back, to be yielded again next."""
+
+    def __init__(self, items: Iterator[bytes]):
+        self.items = items
+        self.returned: list[bytes] = []
+
+    def __iter__(self) -> "Lookahead":
+        return self
+
+    def __next__(self) -> bytes:
+        return self.returned.pop() if self.returned else next(self.items)
+
+    def put_back(self, taken: list[bytes]) -> None:
+        self.returned.extend(reversed(taken))
+
+
+def rejoin_stray_terminators(chunk: bytes, chunks: Lookahead) -> bytes:
+    """Join a record cut by a stray terminator inside its data to the rest of it.
+
+    The chunk ends at a terminator before the length its leader declares; when
+    the chunks that follow reach that length exactly, they are the rest of the
+    record (the terminator was a character of a title). Otherwise they are put back.
+    """
+    if not (chunk[:5].isdigit() and chunk.endswith(RECORD_TERMINATOR)):
+        return chunk
+    declared = int(chunk[:5])
+    joined, taken = chunk, []
+    while len(joined) < declared and (more := next(chunks, None)) is not None:
+        taken.append(more)
+        joined += more
+    if taken and len(joined) == declared:
+        return joined
+    chunks.put_back(taken)
+    return chunk
+
+
 def decode_iso2709(raw: bytes, *, force_utf8: bool) -> pymarc.Record:
     """Decode one ISO 2709 record, or raise ``Rejected`` saying what is wrong."""
     if not raw:
@@ -115,7 +152,9 @@ def read_iso2709(
 ) -> Iterator[tuple[int, pymarc.Record | Rejected]]:
     """Yield (record number, record or Rejected) for each record of the file."""
     number = 0
-    for chunk in iso2709_chunks(stream):
+    chunks = Lookahead(iso2709_chunks(stream))
+    for chunk in chunks:
+        chunk = rejoin_stray_terminators(chunk, chunks)
         run_on = split_run_on(chunk)
         if run_on is not None:
             cut, chunk = run_on

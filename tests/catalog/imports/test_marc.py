@@ -15,6 +15,7 @@ from catalog.imports.marc import (
     read_marcxml,
 )
 from catalog.imports.records import ErrorKind, Rejected
+from tests.catalog.catalogue_files import unimarc_record
 from tests.catalog.imports.samples import sample_bytes
 
 
@@ -94,6 +95,18 @@ class TestReadIso2709:
 
         assert read == [(1, "B1"), (2, "B3"), (3, ErrorKind.TRUNCATED)]
         assert stopped.value.detail == "the file ends in the middle of record 3"
+
+    def test_a_stray_record_terminator_inside_a_title_costs_nothing(self):
+        """The numbers of the records after it stay right, and the record is read whole."""
+        titles = ["Titre 1", "Tit\x1dre 2", "Titre 3"]  # counted in record 2's lengths
+        raw = b"".join(
+            unimarc_record(f"S{n}", title, [(f"S{n}-1", "R")], "HAVEL").as_marc()
+            for n, title in enumerate(titles, 1)
+        )
+
+        read = outcomes(read_iso2709(io.BytesIO(raw), force_utf8=True))
+
+        assert read == [(1, "S1"), (2, "S2"), (3, "S3")]
 
     def test_a_wrong_leader_costs_only_its_record(self):
         records = read_iso2709(io.BytesIO(sample_bytes("bad_wrong_leader.mrc")), force_utf8=True)
