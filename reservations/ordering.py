@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.functional import lazy
 
 from branches.models import Branch
@@ -68,7 +68,7 @@ def holdings(patron) -> Holdings:
             reservation__status__in=ACTIVE_STATUSES,
             status__in=HOLDING_LINE_STATUSES,
         )
-        .order_by("record__title", "record_id")
+        .order_by()
         .values_list("record_id", "reservation__reference")
     )
     return Holdings(count=len(lines), references=dict(lines))
@@ -175,7 +175,7 @@ def check_addition(draft: OrderDraft, record: Record | None, *, patron, held: Ho
     if record is None:
         raise UnknownRecord()
     if patron is not None:
-        check_membership(patron, on=timezone.localdate())
+        check_membership(patron, on=network_date())
     if not record.document_type.reservable_online:
         raise NotReservableOnline(title=record.title, type=_lazy_type_name(record.document_type))
     if record.pk in draft:
